@@ -1,0 +1,106 @@
+"""The "my work" home page: one panel per role a person holds, each saying what they can do now.
+
+Each later stage of the product (proposals, review queues, awards, transcripts) fills its panel's
+items; a panel with nothing in it says so in words, never with a blank box.
+"""
+
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+
+from review.roles import roles_of
+
+
+@dataclass
+class Panel:
+    key: str
+    title: str
+    intro: str
+    empty: str
+    items: list = field(default_factory=list)
+    actions: list = field(default_factory=list)
+
+
+def work_panels(user):
+    roles = roles_of(user)
+    panels = []
+    if roles.is_faculty:
+        units = ", ".join(u.name for u in roles.faculty_units) or "no unit yet"
+        panels.append(
+            Panel(
+                key="faculty",
+                title="Your proposals",
+                intro=f"Micro-credential proposals you author or co-author ({units}).",
+                empty="You have no proposals yet.",
+            )
+        )
+    if roles.is_unit_reviewer:
+        bodies = ", ".join(m.body.name for m in roles.unit_reviewer_memberships)
+        panels.append(
+            Panel(
+                key="unit-review",
+                title="Unit review",
+                intro=f"Proposals waiting for a decision by {bodies}.",
+                empty="Nothing is waiting for your unit's review.",
+            )
+        )
+    for membership in roles.committee_memberships:
+        panels.append(
+            Panel(
+                key=f"body-{membership.body.slug}",
+                title=membership.body.name,
+                intro=f"You sit on this body as {membership.get_role_display().lower()}.",
+                empty="No open votes are waiting for you."
+                if membership.votes
+                else "Nothing is waiting for the body's staff.",
+            )
+        )
+    if roles.is_office_staff:
+        office = roles.office_memberships[0].body
+        panels.append(
+            Panel(
+                key="office",
+                title=office.name,
+                intro="Consultations, the pipeline and publishing approved micro-credentials.",
+                empty="No consultation requests and nothing waiting at your stage.",
+            )
+        )
+    if roles.is_program_evaluator:
+        units = ", ".join(u.name for u in roles.evaluator_units)
+        panels.append(
+            Panel(
+                key="evaluator",
+                title="Evidence to evaluate",
+                intro=f"Learners' evidence for micro-credentials of {units}.",
+                empty="No learner evidence is waiting for your evaluation.",
+            )
+        )
+    if roles.is_registrar:
+        panels.append(
+            Panel(
+                key="registrar",
+                title="Transcript queue",
+                intro="Credit-bearing awards to check, batch and post to the student information system.",
+                empty="No credit-bearing awards are waiting to be posted.",
+            )
+        )
+    if roles.is_learner:
+        panels.append(
+            Panel(
+                key="learner",
+                title="Your micro-credentials",
+                intro="Micro-credentials you have joined and the badges you hold.",
+                empty="You have not joined a micro-credential yet.",
+            )
+        )
+    if roles.is_admin:
+        panels.append(
+            Panel(
+                key="admin",
+                title="Administration",
+                intro="Units, review bodies and memberships, people and their roles.",
+                empty="",
+                actions=[("Open the administration", reverse("admin:index"))],
+            )
+        )
+    return roles, panels

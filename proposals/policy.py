@@ -1,0 +1,78 @@
+"""The two policy profiles this product implements, as data.
+
+Each profile names its review bodies and the office that runs the pipeline. Later rules (credit
+limits, routing tables) are added here too, each citing the sentence of the policy it comes from:
+``../shared/policies/000_12fd21f330511ec2.txt`` (Binghamton) and ``004_fb961b51d850dc18.txt`` (FIU).
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+
+
+class BodyKind:
+    """Kinds of review body. Values are stored in the database; labels are what people read."""
+
+    UNIT_COMMITTEE = "unit_committee"
+    OFFICE_COMMITTEE = "office_committee"
+    GRADUATE_COUNCIL = "graduate_council"
+    EPPC = "eppc"
+    FSEC = "fsec"
+    FSCC = "fscc"
+    ASA = "asa"
+
+    choices = [
+        (UNIT_COMMITTEE, "Unit curriculum committee"),
+        (OFFICE_COMMITTEE, "Office of Micro-Credentials review committee"),
+        (GRADUATE_COUNCIL, "Graduate Council"),
+        (EPPC, "Faculty Senate EPPC"),
+        (FSEC, "Faculty Senate Executive Committee (FSEC)"),
+        (FSCC, "Faculty Senate Curriculum Committee"),
+        (ASA, "Academic and Student Affairs"),
+    ]
+
+
+@dataclass(frozen=True)
+class PolicyProfile:
+    key: str
+    institution: str
+    policy_title: str
+    office_name: str
+    # The body whose staff run the pipeline, consult on drafts and publish approved credentials.
+    office_body: str
+    # University-wide bodies of this profile, in the order a credit-bearing proposal meets them.
+    bodies: tuple[str, ...]
+
+    def body_label(self, kind):
+        return dict(BodyKind.choices)[kind]
+
+
+PROFILES = {
+    "binghamton": PolicyProfile(
+        key="binghamton",
+        institution="Binghamton University",
+        policy_title="Binghamton University Micro-Credential Policy",
+        # "Help in developing strong proposals will be offered by an Office of Micro-Credentials"
+        office_name="Office of Micro-Credentials",
+        # "A committee of faculty and instructional design professionals will review proposals"
+        office_body=BodyKind.OFFICE_COMMITTEE,
+        # "review by the Graduate Council (if at the graduate level) and the Faculty Senate process
+        # for internally approved items (EPPC and FSEC review)"
+        bodies=(BodyKind.GRADUATE_COUNCIL, BodyKind.EPPC, BodyKind.FSEC, BodyKind.OFFICE_COMMITTEE),
+    ),
+    "fiu": PolicyProfile(
+        key="fiu",
+        institution="Florida International University",
+        policy_title="FIU Policy 380.104, Development and Issuance of Micro-Credentials",
+        # "ASA is responsible for the oversight, including planning, approval and awarding"
+        office_name="Academic and Student Affairs",
+        office_body=BodyKind.ASA,
+        # "would traditionally require approval through the Faculty Senate Curriculum Committee,
+        # must still follow that approval process"
+        bodies=(BodyKind.FSCC, BodyKind.ASA),
+    ),
+}
+
+
+def active_profile() -> PolicyProfile:
+    return PROFILES[settings.MICROCRED_POLICY]

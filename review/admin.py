@@ -1,0 +1,75 @@
+from django.contrib import admin
+
+from .models import Membership, Notification, ReviewBody
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+    fields = ["user", "role", "is_active"]
+
+
+@admin.register(ReviewBody)
+class ReviewBodyAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "profile", "unit", "quorum", "member_count", "is_active"]
+    list_filter = ["kind", "profile", "is_active"]
+    search_fields = ["name", "slug", "unit__name"]
+    list_select_related = ["unit"]
+    autocomplete_fields = ["unit"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [MembershipInline]
+
+    def get_queryset(self, request):
+        from django.db.models import Count, Q
+
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(_members=Count("memberships", filter=Q(memberships__is_active=True)))
+        )
+
+    @admin.display(description="active members", ordering="_members")
+    def member_count(self, obj):
+        return obj._members
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "body", "role", "is_active", "since"]
+    list_filter = ["role", "is_active", "body__kind", "body"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "user__email", "body__name"]
+    list_select_related = ["user", "body"]
+    autocomplete_fields = ["user", "body"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["subject", "recipient", "created_at", "sent_at", "attempts"]
+    list_filter = [("sent_at", admin.EmptyFieldListFilter), "created_at"]
+    search_fields = ["subject", "recipient__username", "recipient__email"]
+    list_select_related = ["recipient"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "recipient",
+        "subject",
+        "body",
+        "url",
+        "created_at",
+        "sent_at",
+        "attempts",
+        "last_error",
+    ]
+    actions = ["resend"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Send the selected unsent notifications again")
+    def resend(self, request, queryset):
+        from .tasks import send_notification
+
+        pending = list(queryset.filter(sent_at__isnull=True).values_list("pk", flat=True))
+        for pk in pending:
+            send_notification.delay(pk)
+        self.message_user(request, f"{len(pending)} notification(s) queued for sending.")

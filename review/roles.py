@@ -1,0 +1,110 @@
+"""Who a person is in the product: global roles from groups, per-object roles from memberships.
+
+``roles_of(user)`` answers with three queries whatever the number of memberships, and is what the
+home page and the permission helpers read.
+"""
+
+from dataclasses import dataclass, field
+
+from proposals import roles as global_roles
+from proposals.models import UnitRole
+from proposals.policy import BodyKind, active_profile
+
+from .models import Membership
+
+
+@dataclass
+class Roles:
+    is_admin: bool = False
+    is_faculty: bool = False
+    is_learner: bool = False
+    is_registrar: bool = False
+    faculty_units: list = field(default_factory=list)
+    evaluator_units: list = field(default_factory=list)
+    unit_reviewer_memberships: list = field(default_factory=list)
+    committee_memberships: list = field(default_factory=list)
+    office_memberships: list = field(default_factory=list)
+
+    @property
+    def is_unit_reviewer(self):
+        return bool(self.unit_reviewer_memberships)
+
+    @property
+    def is_committee_member(self):
+        return bool(self.committee_memberships)
+
+    @property
+    def chaired_memberships(self):
+        return [m for m in self.committee_memberships if m.role == Membership.Role.CHAIR]
+
+    @property
+    def is_office_staff(self):
+        return bool(self.office_memberships)
+
+    @property
+    def is_program_evaluator(self):
+        return bool(self.evaluator_units)
+
+    @property
+    def labels(self):
+        """Human names of the roles held, for the page header and the demo listing."""
+        profile = active_profile()
+        names = []
+        if self.is_faculty:
+            names.append("Faculty")
+        if self.is_unit_reviewer:
+            names.append("Unit reviewer")
+        if self.is_office_staff:
+            names.append(f"{profile.office_name} staff")
+        if self.chaired_memberships:
+            names.append("Committee chair")
+        elif self.is_committee_member:
+            names.append("Committee member")
+        if self.is_program_evaluator:
+            names.append("Program evaluator")
+        if self.is_registrar:
+            names.append("Registrar")
+        if self.is_learner:
+            names.append("Learner")
+        if self.is_admin:
+            names.append("Administrator")
+        return names
+
+
+def roles_of(user):
+    if not user.is_authenticated:
+        return Roles()
+    cached = getattr(user, "_microcred_roles", None)
+    if cached is not None:
+        return cached
+    profile = active_profile()
+    groups = set(user.groups.values_list("name", flat=True))
+    roles = Roles(
+        is_admin=user.is_superuser or user.is_staff,
+        is_faculty=global_roles.FACULTY in groups,
+        is_learner=global_roles.LEARNER in groups,
+        is_registrar=global_roles.REGISTRAR in groups,
+    )
+    for unit_role in UnitRole.objects.filter(user=user, unit__is_active=True).select_related("unit"):
+        if unit_role.role == UnitRole.Role.FACULTY:
+            roles.faculty_units.append(unit_role.unit)
+        else:
+            roles.evaluator_units.append(unit_role.unit)
+    memberships = (
+        Membership.objects.filter(user=user, is_active=True, body__is_active=True)
+        .filter(body__profile__in=["", profile.key])
+        .select_related("body", "body__unit")
+    )
+    for membership in memberships:
+        kind = membership.body.kind
+        if kind == BodyKind.UNIT_COMMITTEE:
+            roles.unit_reviewer_memberships.append(membership)
+        elif kind == profile.office_body and membership.role == Membership.Role.STAFF:
+            roles.office_memberships.append(membership)
+        elif membership.votes:
+            roles.committee_memberships.append(membership)
+        else:
+            # Staff of a committee other than the office: they run its business like a chair.
+            roles.committee_memberships.append(membership)
+    user._microcred_roles = roles
+    return roles

@@ -1,0 +1,53 @@
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .models import Notification
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task
+def send_notification(notification_id):
+    """Send one notification by email, exactly once.
+
+    The row is locked while sending, and a row already marked sent is skipped, so a retried or
+    duplicated message never emails twice. A failure is recorded on the row and re-raised, so the
+    project task base retries it with backoff and logs it once the retries are spent.
+    """
+    try:
+        with transaction.atomic():
+            notification = (
+                Notification.objects.select_for_update()
+                .select_related("recipient")
+                .filter(pk=notification_id)
+                .first()
+            )
+            if notification is None:
+                logger.warning("Notification %s no longer exists; nothing to send.", notification_id)
+                return "missing"
+            if notification.sent_at is not None:
+                return "already-sent"
+            body = notification.body
+            if notification.url:
+                body = f"{body}\n\n{settings.PUBLIC_BASE_URL}{notification.url}"
+            send_mail(
+                subject=notification.subject,
+                message=body,
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                recipient_list=[notification.recipient.email],
+            )
+            Notification.objects.filter(pk=notification_id).update(
+                sent_at=timezone.now(), attempts=F("attempts") + 1, last_error=""
+            )
+    except Exception as exc:
+        Notification.objects.filter(pk=notification_id).update(
+            attempts=F("attempts") + 1, last_error=repr(exc)[:2000]
+        )
+        raise
+    return "sent"

@@ -1,0 +1,241 @@
+"""Shared fixtures: demo roles, the service layer (PostgreSQL, Redis, a real Celery worker) and the
+browser layer (Playwright driving Debian's Chromium).
+
+Marked tests skip with a message naming what is missing, unless ``REQUIRE_SERVICES=1``, which turns
+a missing service into a failure: CI sets it so that nothing is silently skipped.
+"""
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "") not in ("", "0", "false")
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+TEST_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "redis://127.0.0.1:6379/15"
+
+
+def missing(reason):
+    """Skip, or fail when the run requires every service."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"REQUIRE_SERVICES=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def _reachable(url, default_port):
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection(
+            (parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=2
+        ):
+            return True
+    except OSError:
+        return False
+
+
+# --- demo roles ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def demo(db):
+    """The demo organisation of the active profile; returns users by username."""
+    from django.contrib.auth import get_user_model
+
+    from review.demo import seed_demo
+
+    logins = seed_demo()
+    users = get_user_model().objects.in_bulk([login.username for login in logins], field_name="username")
+    return users
+
+
+# --- services -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def services_available():
+    if connection.vendor != "postgresql":
+        missing(
+            "service tests need PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/microcred "
+            f"(the configured database is {connection.vendor})"
+        )
+    if not _reachable(TEST_BROKER_URL, 6379):
+        missing(f"service tests need Redis at {TEST_BROKER_URL}, which does not answer")
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(services_available, django_db_setup, django_db_blocker, tmp_path_factory):
+    """A real ``celery worker`` process on the test database and a private Redis queue."""
+    from microcred.celery import app
+
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    with django_db_blocker.unblock():
+        db = connection.settings_dict
+    db_url = (
+        f"postgres://{db['USER'] or 'postgres'}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
+        f"{db['PORT'] or 5432}/{db['NAME']}"
+    )
+    log = tmp_path_factory.mktemp("worker") / "worker.log"
+    env = {
+        **os.environ,
+        "DEBUG": "1",
+        "DATABASE_URL": db_url,
+        "CELERY_BROKER_URL": TEST_BROKER_URL,
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+        "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
+    }
+    celery = shutil.which("celery", path=str(Path(sys.executable).parent)) or "celery"
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [
+                celery,
+                "-A",
+                "microcred",
+                "worker",
+                "--pool=solo",
+                "-Q",
+                queue,
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-l",
+                "info",
+                "-n",
+                f"{queue}@%h",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 60
+    while "ready." not in log.read_text():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"the Celery worker did not start:\n{log.read_text()}", pytrace=False)
+        time.sleep(0.2)
+
+    previous = {k: app.conf[k] for k in ("task_always_eager", "broker_url", "task_default_queue")}
+    app.conf.update(task_always_eager=False, broker_url=TEST_BROKER_URL, task_default_queue=queue)
+    yield proc, log
+    app.conf.update(previous)
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def wait_for(predicate, timeout=30, interval=0.2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(interval)
+    return predicate()
+
+
+# --- browser ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser(live_server):
+    """Chromium under Playwright, started after the live server (see the machine notes)."""
+    if not Path(CHROMIUM).exists():
+        missing(f"browser tests need Chromium at {CHROMIUM} (apt-get install -y chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("browser tests need the playwright package (pip install -e '.[dev]')")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls made by the tests
+    # themselves are still plain synchronous calls.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+            timeout=30_000,
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    context.set_default_navigation_timeout(20_000)
+    tab = context.new_page()
+    yield tab
+    # Leave any page (an error page in particular) before closing: closing Chromium's own error
+    # page can hang with this Chromium and Playwright pair.
+    with contextlib.suppress(Exception):
+        tab.goto("about:blank", timeout=5_000)
+    context.close()
+
+
+@pytest.fixture
+def login(page):
+    from review.demo import DEMO_PASSWORD
+
+    def do_login(username, password=DEMO_PASSWORD):
+        page.goto("/accounts/login/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Log in").click()
+        return page
+
+    return do_login
+
+
+def screenshot(page, name):
+    """Keep a picture of a page for people to look at (test-artifacts/, ignored by git)."""
+    folder = ROOT / "test-artifacts"
+    folder.mkdir(exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Demo users are many; the real hasher is deliberately slow. Tests don't measure it.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _eager_tasks_outside_service_tests(request):
+    """Fast and browser tests run tasks in-process even when CI sets CELERY_BROKER_URL; only the
+    service tests send them through Redis to the real worker."""
+    if request.node.get_closest_marker("services"):
+        yield
+        return
+    from microcred.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous

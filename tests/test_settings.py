@@ -1,0 +1,80 @@
+"""Settings come from the environment, refuse unsafe or unknown values, and pass Django's
+deployment checklist in production shape."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PRODUCTION_ENV = {
+    "DEBUG": "0",
+    "SECRET_KEY": "x8#k2!vq9@w3$e7^r5&t1*y6(u4)i0_o-p=a+s[d]f{g}h|j;k:l<z>x?c/v.b,n",
+    "ALLOWED_HOSTS": "microcred.example.edu",
+    "CSRF_TRUSTED_ORIGINS": "https://microcred.example.edu",
+    "DATABASE_URL": "sqlite:///" + str(ROOT / "unused.sqlite3"),
+}
+
+
+def manage(*args, **env):
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DEBUG", "SECRET_KEY", "MICROCRED_POLICY", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_settings_pass_check_deploy():
+    result = manage("check", "--deploy", "--fail-level", "DEBUG", **PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_missing_secret_key_with_debug_off_names_the_variable():
+    env = {**PRODUCTION_ENV}
+    del env["SECRET_KEY"]
+    result = manage("check", **env)
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_unknown_policy_profile_fails_at_start_up():
+    result = manage("check", MICROCRED_POLICY="harvard", **PRODUCTION_ENV)
+    assert result.returncode != 0
+    assert "MICROCRED_POLICY='harvard'" in result.stderr
+    assert "binghamton, fiu" in result.stderr
+
+
+def test_fiu_profile_starts_and_names_its_office():
+    result = manage(
+        "shell",
+        "-c",
+        "from proposals.policy import active_profile; print(active_profile().office_name)",
+        MICROCRED_POLICY="fiu",
+        **PRODUCTION_ENV,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "Academic and Student Affairs"
+
+
+def _eager(**env):
+    base = dict(PRODUCTION_ENV)
+    result = manage(
+        "shell", "-c", "from microcred.celery import app; print(app.conf.task_always_eager)", **base, **env
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_tasks_run_in_process_without_a_broker_and_queue_with_one():
+    assert _eager(CELERY_BROKER_URL="") == "True"
+    assert _eager(CELERY_BROKER_URL="redis://127.0.0.1:6379/0") == "False"
