@@ -6,9 +6,18 @@ items; a panel with nothing in it says so in words, never with a blank box.
 
 from dataclasses import dataclass, field
 
+from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.urls import reverse
 
+from proposals.selectors import my_proposals
 from review.roles import roles_of
+
+
+@dataclass
+class Item:
+    label: str
+    url: str
+    meta: str = ""
 
 
 @dataclass
@@ -24,14 +33,27 @@ class Panel:
 def work_panels(user):
     roles = roles_of(user)
     panels = []
-    if roles.is_faculty:
+    if roles.is_faculty or my_proposals(user).exists():
         units = ", ".join(u.name for u in roles.faculty_units) or "no unit yet"
+        proposals = list(my_proposals(user)[:6])
         panels.append(
             Panel(
                 key="faculty",
                 title="Your proposals",
                 intro=f"Micro-credential proposals you author or co-author ({units}).",
                 empty="You have no proposals yet.",
+                items=[
+                    Item(
+                        p.title,
+                        p.get_absolute_url(),
+                        f"{p.state_label} · changed {naturaltime(p.updated_at)}",
+                    )
+                    for p in proposals[:5]
+                ],
+                actions=[
+                    *([("Start a proposal", reverse("proposals:create"))] if roles.is_faculty else []),
+                    *([("All my proposals", reverse("proposals:mine"))] if len(proposals) > 5 else []),
+                ],
             )
         )
     if roles.is_unit_reviewer:

@@ -1,6 +1,18 @@
 from django.contrib import admin
 
-from .models import Competency, CompetencyFramework, Unit, UnitRole
+from .models import (
+    Attachment,
+    Comment,
+    Competency,
+    CompetencyFramework,
+    Consultation,
+    Course,
+    LearningOutcome,
+    Proposal,
+    ProposalVersion,
+    Unit,
+    UnitRole,
+)
 
 
 class UnitRoleInline(admin.TabularInline):
@@ -48,3 +60,76 @@ class CompetencyAdmin(admin.ModelAdmin):
     search_fields = ["name", "definition"]
     list_select_related = ["framework"]
     ordering = ["framework__name", "position"]
+
+
+class CourseInline(admin.TabularInline):
+    model = Course
+    extra = 0
+
+
+class OutcomeInline(admin.TabularInline):
+    model = LearningOutcome
+    extra = 0
+    fields = ["position", "kind", "text"]
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    extra = 0
+    fields = ["original_name", "content_type", "size", "purpose", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Proposal)
+class ProposalAdmin(admin.ModelAdmin):
+    list_display = ["title", "code", "unit", "kind", "level", "state", "lead_author", "updated_at"]
+    list_filter = ["state", "kind", "form", "level", "unit"]
+    search_fields = [
+        "title",
+        "code",
+        "summary",
+        "lead_author__username",
+        "lead_author__last_name",
+        "unit__name",
+    ]
+    list_select_related = ["unit", "lead_author"]
+    autocomplete_fields = ["unit", "lead_author", "co_authors", "co_sponsors", "competencies"]
+    filter_horizontal = ["components"]
+    readonly_fields = ["state", "returned_from", "submitted_at", "created_at", "updated_at"]
+    date_hierarchy = "updated_at"
+    inlines = [CourseInline, OutcomeInline, AttachmentInline]
+
+
+@admin.register(ProposalVersion)
+class ProposalVersionAdmin(admin.ModelAdmin):
+    list_display = ["proposal", "number", "created_by", "created_at"]
+    search_fields = ["proposal__title", "proposal__code"]
+    list_select_related = ["proposal", "created_by"]
+    readonly_fields = ["proposal", "number", "data", "created_by", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Consultation)
+class ConsultationAdmin(admin.ModelAdmin):
+    list_display = ["proposal", "requested_by", "created_at", "closed_at"]
+    list_filter = [("closed_at", admin.EmptyFieldListFilter)]
+    search_fields = ["proposal__title"]
+    list_select_related = ["proposal", "requested_by"]
+    raw_id_fields = ["proposal", "requested_by"]
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = ["proposal", "author", "state", "created_at"]
+    list_filter = ["state"]
+    search_fields = ["proposal__title", "body", "author__username"]
+    list_select_related = ["proposal", "author"]
+    raw_id_fields = ["proposal", "author"]

@@ -1,5 +1,27 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django_fsm import FSMField, transition
+
+from .policy import State
+
+
+class UnitQuerySet(models.QuerySet):
+    def subtree_ids(self, unit_ids):
+        """The given units and every unit below them (one query: the hierarchy is small)."""
+        children = {}
+        for pk, parent_id in Unit.objects.values_list("id", "parent_id"):
+            children.setdefault(parent_id, []).append(pk)
+        found, stack = set(), list(unit_ids)
+        while stack:
+            pk = stack.pop()
+            if pk not in found:
+                found.add(pk)
+                stack.extend(children.get(pk, []))
+        return found
 
 
 class Unit(models.Model):
@@ -19,6 +41,8 @@ class Unit(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
     is_active = models.BooleanField(default=True)
+
+    objects = UnitQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -97,3 +121,324 @@ class Competency(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class Proposal(models.Model):
+    """A micro-credential proposal: everything both policies ask a proposer to say.
+
+    Fields are optional in the database so that a draft can be saved at any point; the rules a
+    proposal must meet to be submitted live in ``proposals.rules``. The ``state`` field is the
+    approval workflow's, and only its transitions change it.
+    """
+
+    class Kind(models.TextChoices):
+        CREDIT_BEARING = "credit", "Credit-bearing"
+        NON_CREDIT = "non_credit", "Non-credit"
+
+    class Form(models.TextChoices):
+        DIGITAL_BADGE = "badge", "Digital badge"
+        MICRO_CERTIFICATE = "micro_certificate", "Micro-certificate (a collection of micro-credentials)"
+
+    class Level(models.TextChoices):
+        UNDERGRADUATE = "undergraduate", "Undergraduate"
+        GRADUATE = "graduate", "Graduate"
+        PROFESSIONAL = "professional", "Professional / non-enrolled learners"
+
+    state = FSMField(default=State.DRAFT, choices=State.choices, protected=True, db_index=True)
+    # Where a proposal returned for revision goes back to when it is resubmitted.
+    returned_from = models.CharField(max_length=30, blank=True, choices=State.choices)
+
+    # Basics
+    title = models.CharField(max_length=200)
+    code = models.CharField(max_length=30, blank=True, help_text="Short catalogue code, e.g. MC-DATA-101.")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.NON_CREDIT)
+    form = models.CharField(max_length=30, choices=Form.choices, default=Form.DIGITAL_BADGE)
+    level = models.CharField(max_length=20, choices=Level.choices, default=Level.UNDERGRADUATE)
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="proposals", verbose_name="originating unit"
+    )
+    co_sponsors = models.ManyToManyField(
+        Unit, blank=True, related_name="co_sponsored_proposals", verbose_name="co-sponsoring units"
+    )
+    lead_author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="led_proposals"
+    )
+    co_authors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="co_authored_proposals"
+    )
+    summary = models.TextField(blank=True)
+
+    # Purpose and learners
+    purpose = models.TextField("purpose and benefit", blank=True)
+    target_learners = models.TextField(blank=True)
+    open_to_non_matriculated = models.BooleanField(
+        "open to non-matriculated / non-enrolled learners", default=False
+    )
+    non_matriculated_terms = models.TextField(
+        "terms for non-matriculated learners",
+        blank=True,
+        help_text="How non-matriculated or non-enrolled learners join, under the originating unit's policies.",
+    )
+    employer_evidence = models.TextField("evidence of importance to employers", blank=True)
+
+    # Courses and experiences
+    total_credits = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    fewer_courses_justification = models.TextField("justification for fewer than two courses", blank=True)
+    requires_new_program = models.BooleanField(
+        "needs a new program or program change",
+        default=False,
+        help_text="Tick if the micro-credential relies on a program that does not exist yet.",
+    )
+
+    # Competencies
+    competencies = models.ManyToManyField(Competency, blank=True, related_name="proposals")
+
+    # Badge evidence and reflection
+    evidence_submission = models.TextField("what learners submit as evidence", blank=True)
+    evidence_evaluators = models.TextField("who evaluates the evidence", blank=True)
+    evidence_criteria = models.TextField("criteria for accepting the evidence", blank=True)
+    reflective_experience = models.TextField("culminating reflective experience", blank=True)
+
+    # Fees
+    fee_amount = models.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Credit-bearing: additional fees beyond tuition (blank or 0 for none). "
+        "Non-credit: the fee learners pay (0 is a valid statement).",
+    )
+    fee_notes = models.TextField(blank=True)
+
+    # Implementation and stacking
+    advising_plan = models.TextField("who advises learners", blank=True)
+    progress_tracking_plan = models.TextField("how progress is tracked", blank=True)
+    instructor_qualification_plan = models.TextField("how instructors are qualified", blank=True)
+    stacks_into = models.TextField(
+        "stacks into", blank=True, help_text="The larger credential, certificate or degree it stacks into."
+    )
+    components = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="part_of",
+        help_text="For a micro-certificate: the micro-credentials it is made of.",
+    )
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        indexes = [models.Index(fields=["unit", "state"])]
+
+    def __str__(self):
+        return f"{self.code} {self.title}".strip() if self.code else self.title
+
+    def get_absolute_url(self):
+        return reverse("proposals:detail", args=[self.pk])
+
+    # --- workflow ------------------------------------------------------------------------------
+    # The first transition; the review app adds the stages after it. Services call transitions
+    # (``services.submit_proposal``), never views, and the rules of ``proposals.rules`` are the
+    # condition.
+
+    def _passes_rules(self):
+        from .rules import check_proposal
+
+        return not check_proposal(self)
+
+    def _by_author(self, user):
+        from .access import is_author
+
+        return is_author(user, self)
+
+    @transition(
+        field=state,
+        source=State.DRAFT,
+        target=State.UNIT_REVIEW,
+        conditions=[_passes_rules],
+        permission=_by_author,
+    )
+    def submit(self, *, by):
+        """Draft → unit review: the authors send the proposal to their unit's curriculum review."""
+        self.submitted_at = timezone.now()
+
+    @property
+    def is_credit_bearing(self):
+        return self.kind == self.Kind.CREDIT_BEARING
+
+    @property
+    def is_editable(self):
+        return self.state in State.EDITABLE
+
+    @property
+    def state_label(self):
+        return State.label(self.state)
+
+
+class ProposalPart(models.Model):
+    """Common shape of the repeating parts of a proposal, kept in the order the author gives."""
+
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "id"]
+
+
+class Course(ProposalPart):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="courses")
+    subject = models.CharField(max_length=10, help_text="e.g. CS")
+    number = models.CharField(max_length=10, help_text="e.g. 480")
+    title = models.CharField(max_length=200)
+    credits = models.DecimalField(max_digits=3, decimal_places=1)
+    is_new = models.BooleanField("new course (needs curriculum approval)", default=False)
+
+    class Meta(ProposalPart.Meta):
+        pass
+
+    def __str__(self):
+        return f"{self.subject} {self.number} {self.title}"
+
+
+class Experience(ProposalPart):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="experiences")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+
+    class Meta(ProposalPart.Meta):
+        pass
+
+    def __str__(self):
+        return self.title
+
+
+class Activity(ProposalPart):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="activities")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+
+    class Meta(ProposalPart.Meta):
+        verbose_name_plural = "activities"
+
+    def __str__(self):
+        return self.title
+
+
+class Assessment(ProposalPart):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="assessments")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+
+    class Meta(ProposalPart.Meta):
+        pass
+
+    def __str__(self):
+        return self.title
+
+
+class LearningOutcome(ProposalPart):
+    """A student learning outcome (SLO) or program outcome (PO), tied to competencies and aligned
+    to the activities that teach it and the assessments that measure it."""
+
+    class Kind(models.TextChoices):
+        SLO = "slo", "Student learning outcome (SLO)"
+        PO = "po", "Program outcome (PO)"
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="outcomes")
+    kind = models.CharField(max_length=3, choices=Kind.choices, default=Kind.SLO)
+    text = models.TextField()
+    competencies = models.ManyToManyField(Competency, blank=True, related_name="outcomes")
+    activities = models.ManyToManyField(Activity, blank=True, related_name="outcomes")
+    assessments = models.ManyToManyField(Assessment, blank=True, related_name="outcomes")
+
+    class Meta(ProposalPart.Meta):
+        pass
+
+    def __str__(self):
+        return self.text[:80]
+
+
+def attachment_path(instance, filename):
+    # The stored name is random: the original (sanitised) name is kept on the row for downloads.
+    return f"attachments/{instance.proposal_id}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    class Purpose(models.TextChoices):
+        EMPLOYER_EVIDENCE = "employer_evidence", "Evidence of importance to employers"
+        SUPPORTING = "supporting", "Supporting document"
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=300)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    purpose = models.CharField(max_length=30, choices=Purpose.choices, default=Purpose.SUPPORTING)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class ProposalVersion(models.Model):
+    """An immutable snapshot of a whole proposal, frozen at each submission."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    data = models.JSONField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["proposal", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "number"], name="unique_version_number"),
+        ]
+
+    def __str__(self):
+        return f"{self.proposal} v{self.number}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("A proposal version is immutable once saved.")
+        super().save(*args, **kwargs)
+
+
+class Consultation(models.Model):
+    """A request from the authors for the office (Office of Micro-Credentials / ASA) to advise on a
+    draft; while open, the office's staff may read the draft and comment on it."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="consultations")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    message = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Consultation on {self.proposal}"
+
+
+class Comment(models.Model):
+    """A comment on a proposal, visible to everyone who may read it."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField("stage", max_length=30, choices=State.choices)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"Comment by {self.author} on {self.proposal}"

@@ -76,3 +76,47 @@ PROFILES = {
 
 def active_profile() -> PolicyProfile:
     return PROFILES[settings.MICROCRED_POLICY]
+
+
+class State:
+    """States of a proposal's approval workflow, named as the policies name the stages."""
+
+    DRAFT = "draft"
+    UNIT_REVIEW = "unit_review"
+    GRADUATE_COUNCIL = "graduate_council"
+    EPPC = "eppc"
+    FSEC = "fsec"
+    OFFICE_REVIEW = "office_review"
+    FSCC = "fscc"
+    ASA_REVIEW = "asa_review"
+    APPROVED = "approved"
+    PUBLISHED = "published"
+    RETIRED = "retired"
+    RETURNED = "returned"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+    choices = [
+        (DRAFT, "Draft"),
+        (UNIT_REVIEW, "Unit review"),
+        (GRADUATE_COUNCIL, "Graduate Council review"),
+        (EPPC, "EPPC review"),
+        (FSEC, "FSEC review"),
+        (OFFICE_REVIEW, "Office of Micro-Credentials committee review"),
+        (FSCC, "Faculty Senate Curriculum Committee review"),
+        (ASA_REVIEW, "Academic and Student Affairs review"),
+        (APPROVED, "Approved"),
+        (PUBLISHED, "Published"),
+        (RETIRED, "Retired"),
+        (RETURNED, "Returned for revision"),
+        (REJECTED, "Rejected"),
+        (WITHDRAWN, "Withdrawn"),
+    ]
+    # Authors may edit only in these states.
+    EDITABLE = (DRAFT, RETURNED)
+    # Under review by someone: the stages between submission and approval.
+    REVIEW_STAGES = (UNIT_REVIEW, GRADUATE_COUNCIL, EPPC, FSEC, OFFICE_REVIEW, FSCC, ASA_REVIEW)
+
+    @classmethod
+    def label(cls, value):
+        return dict(cls.choices).get(value, value)

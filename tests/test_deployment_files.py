@@ -45,7 +45,10 @@ def _target_exists(command):
         return hasattr(importlib.import_module(module), attribute)
     if program == "celery":
         app_module = args[args.index("-A") + 1]
-        return (ROOT / app_module / "celery.py").is_file() and args[args.index("-A") + 2] in ("worker", "beat")
+        return (ROOT / app_module / "celery.py").is_file() and args[args.index("-A") + 2] in (
+            "worker",
+            "beat",
+        )
     return False
 
 

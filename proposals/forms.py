@@ -1,0 +1,344 @@
+"""The proposal's forms, one group per section of the authoring pages."""
+
+from dataclasses import dataclass, field
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.forms import inlineformset_factory
+
+from . import roles
+from .models import (
+    Activity,
+    Assessment,
+    Attachment,
+    Competency,
+    Course,
+    Experience,
+    LearningOutcome,
+    Proposal,
+    Unit,
+)
+from .policy import State
+
+TEXTAREA = {"rows": 3}
+
+
+class PersonChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.username
+
+
+class NewProposalForm(forms.ModelForm):
+    class Meta:
+        model = Proposal
+        fields = ["title", "kind", "form", "level", "unit"]
+        widgets = {"kind": forms.RadioSelect, "form": forms.RadioSelect}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.filter(is_active=True)
+        faculty_units = [r.unit_id for r in user.unit_roles.all()] if user else []
+        if faculty_units and not self.is_bound:
+            self.initial.setdefault("unit", faculty_units[0])
+
+
+class BasicsForm(forms.ModelForm):
+    class Meta:
+        model = Proposal
+        fields = ["title", "code", "kind", "form", "level", "unit", "co_sponsors", "co_authors", "summary"]
+        widgets = {
+            "kind": forms.RadioSelect,
+            "form": forms.RadioSelect,
+            "co_sponsors": forms.CheckboxSelectMultiple,
+            "summary": forms.Textarea(attrs=TEXTAREA),
+        }
+        field_classes = {"co_authors": PersonChoiceField}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = Unit.objects.filter(is_active=True)
+        self.fields["unit"].queryset = units
+        self.fields["co_sponsors"].queryset = units.exclude(pk=self.instance.unit_id)
+        self.fields["co_sponsors"].help_text = "Other units sponsoring an interdisciplinary micro-credential."
+        self.fields["co_authors"].queryset = (
+            get_user_model()
+            .objects.filter(groups__name=roles.FACULTY, is_active=True)
+            .exclude(pk=self.instance.lead_author_id)
+            .order_by("last_name", "first_name")
+        )
+        self.fields["co_authors"].help_text = "Co-authors may edit the draft and submit it."
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("unit") and cleaned.get("unit") in (cleaned.get("co_sponsors") or []):
+            self.add_error("co_sponsors", "The originating unit cannot also be a co-sponsor.")
+        return cleaned
+
+
+class PurposeForm(forms.ModelForm):
+    class Meta:
+        model = Proposal
+        fields = [
+            "purpose",
+            "target_learners",
+            "open_to_non_matriculated",
+            "non_matriculated_terms",
+            "employer_evidence",
+        ]
+        widgets = {
+            name: forms.Textarea(attrs=TEXTAREA)
+            for name in ["purpose", "target_learners", "non_matriculated_terms", "employer_evidence"]
+        }
+
+
+class CreditsForm(forms.ModelForm):
+    class Meta:
+        model = Proposal
+        fields = ["total_credits", "fewer_courses_justification", "requires_new_program"]
+        widgets = {"fewer_courses_justification": forms.Textarea(attrs=TEXTAREA)}
+
+    def clean_total_credits(self):
+        value = self.cleaned_data.get("total_credits")
+        if value is not None and value < 0:
+            raise forms.ValidationError("Credits cannot be negative.")
+        return value
+
+
+class CompetenciesForm(forms.ModelForm):
+    class Meta:
+        model = Proposal
+        fields = ["competencies"]
+        widgets = {"competencies": forms.CheckboxSelectMultiple}
+        labels = {"competencies": "NACE career-readiness competencies"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["competencies"].queryset = Competency.objects.select_related("framework")
+        self.fields["competencies"].help_text = "Choose every competency the micro-credential develops."
+
+
+class EvidenceForm(forms.ModelForm):
+    class Meta:
+        model = Proposal
+        fields = ["evidence_submission", "evidence_evaluators", "evidence_criteria", "reflective_experience"]
+        widgets = {name: forms.Textarea(attrs=TEXTAREA) for name in fields}
+
+
+class FeesForm(forms.ModelForm):
+    class Meta:
+        model = Proposal
+        fields = ["fee_amount", "fee_notes"]
+        widgets = {"fee_notes": forms.Textarea(attrs=TEXTAREA)}
+        labels = {"fee_amount": "Fee (US dollars)"}
+
+    def clean_fee_amount(self):
+        value = self.cleaned_data.get("fee_amount")
+        if value is not None and value < 0:
+            raise forms.ValidationError("A fee cannot be negative.")
+        return value
+
+
+class ImplementationForm(forms.ModelForm):
+    class Meta:
+        model = Proposal
+        fields = [
+            "advising_plan",
+            "progress_tracking_plan",
+            "instructor_qualification_plan",
+            "stacks_into",
+            "components",
+        ]
+        widgets = {
+            **{
+                name: forms.Textarea(attrs=TEXTAREA)
+                for name in [
+                    "advising_plan",
+                    "progress_tracking_plan",
+                    "instructor_qualification_plan",
+                    "stacks_into",
+                ]
+            },
+            "components": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["components"].queryset = Proposal.objects.filter(
+            state__in=[State.APPROVED, State.PUBLISHED]
+        ).exclude(pk=self.instance.pk)
+        self.fields[
+            "components"
+        ].help_text = "For a micro-certificate: the approved micro-credentials it collects."
+
+
+class PartForm(forms.ModelForm):
+    """A row of a repeating part. Rows left entirely blank are ignored, not errors."""
+
+    use_required_attribute = False
+
+
+def part_formset(model, fields, widgets=None, labels=None):
+    return inlineformset_factory(
+        Proposal,
+        model,
+        form=PartForm,
+        fields=fields,
+        extra=1,
+        can_delete=True,
+        widgets=widgets or {},
+        labels=labels or {},
+    )
+
+
+CourseFormSet = part_formset(
+    Course, ["subject", "number", "title", "credits", "is_new"], labels={"is_new": "New course"}
+)
+ExperienceFormSet = part_formset(
+    Experience, ["title", "description"], widgets={"description": forms.Textarea(attrs={"rows": 2})}
+)
+ActivityFormSet = part_formset(
+    Activity, ["title", "description"], widgets={"description": forms.Textarea(attrs={"rows": 2})}
+)
+AssessmentFormSet = part_formset(
+    Assessment, ["title", "description"], widgets={"description": forms.Textarea(attrs={"rows": 2})}
+)
+
+
+class OutcomeForm(PartForm):
+    class Meta:
+        model = LearningOutcome
+        fields = ["kind", "text", "competencies"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 2}), "competencies": forms.CheckboxSelectMultiple}
+        labels = {"text": "Outcome", "competencies": "Competencies it develops"}
+
+
+OutcomeFormSet = inlineformset_factory(Proposal, LearningOutcome, form=OutcomeForm, extra=1, can_delete=True)
+
+
+class AlignmentForm(forms.Form):
+    """The alignment matrix: a checkbox for every (outcome, activity) and (outcome, assessment)."""
+
+    def __init__(self, *args, proposal, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.proposal = proposal
+        self.outcomes = list(proposal.outcomes.all())
+        self.activities = list(proposal.activities.all())
+        self.assessments = list(proposal.assessments.all())
+        self.rows = []
+        for number, outcome in enumerate(self.outcomes, start=1):
+            linked_activities = {a.pk for a in outcome.activities.all()}
+            linked_assessments = {a.pk for a in outcome.assessments.all()}
+            cells = []
+            for kind, items, linked in (
+                ("act", self.activities, linked_activities),
+                ("asm", self.assessments, linked_assessments),
+            ):
+                for item in items:
+                    name = f"{kind}_{outcome.pk}_{item.pk}"
+                    self.fields[name] = forms.BooleanField(
+                        required=False,
+                        initial=item.pk in linked,
+                        label=f"Outcome {number} – {item.title}",
+                    )
+                    cells.append(name)
+            self.rows.append((number, outcome, [self[name] for name in cells]))
+
+    def save(self):
+        for outcome in self.outcomes:
+            outcome.activities.set(
+                [a for a in self.activities if self.cleaned_data.get(f"act_{outcome.pk}_{a.pk}")]
+            )
+            outcome.assessments.set(
+                [a for a in self.assessments if self.cleaned_data.get(f"asm_{outcome.pk}_{a.pk}")]
+            )
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(help_text="PDF, Word (DOCX), Excel (XLSX), PNG or JPEG, at most 10 MB.")
+    purpose = forms.ChoiceField(choices=Attachment.Purpose.choices, initial=Attachment.Purpose.SUPPORTING)
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+
+class ConsultationForm(forms.Form):
+    message = forms.CharField(
+        label="What would you like advice on?",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
+
+
+# --- sections -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Section:
+    slug: str
+    title: str
+    # (prefix, form class) pairs shown on the section's page, in order
+    forms: tuple = field(default_factory=tuple)
+    intro: str = ""
+
+
+SECTIONS = [
+    Section(
+        "basics",
+        "Basics",
+        (("basics", BasicsForm),),
+        "What the micro-credential is, who proposes it and which units sponsor it.",
+    ),
+    Section(
+        "purpose",
+        "Purpose and learners",
+        (("purpose", PurposeForm),),
+        "Why it matters, for whom, and the evidence that employers value it.",
+    ),
+    Section(
+        "courses",
+        "Courses and experiences",
+        (("credits", CreditsForm), ("courses", CourseFormSet), ("experiences", ExperienceFormSet)),
+        "Credit-bearing micro-credentials list their courses; any micro-credential may require "
+        "other experiences.",
+    ),
+    Section(
+        "outcomes",
+        "Competencies and outcomes",
+        (("competencies", CompetenciesForm), ("outcomes", OutcomeFormSet)),
+        "The NACE competencies it develops and the learning outcomes that show them.",
+    ),
+    Section(
+        "activities",
+        "Activities and assessments",
+        (("activities", ActivityFormSet), ("assessments", AssessmentFormSet)),
+        "How learners learn, and how their learning is assessed.",
+    ),
+    Section(
+        "alignment",
+        "Alignment matrix",
+        (("alignment", AlignmentForm),),
+        "Link every outcome to the activities that teach it and the assessments that measure it.",
+    ),
+    Section(
+        "evidence",
+        "Badge evidence and reflection",
+        (("evidence", EvidenceForm),),
+        "The plan for assessing the learning evidence for the badge, and the reflective experience.",
+    ),
+    Section(
+        "fees",
+        "Fees",
+        (("fees", FeesForm),),
+        "Fees learners pay beyond tuition (credit-bearing) or for the micro-credential (non-credit).",
+    ),
+    Section(
+        "implementation",
+        "Implementation and stacking",
+        (("implementation", ImplementationForm),),
+        "Advising, progress tracking, instructors, and what it stacks into.",
+    ),
+    Section("attachments", "Attachments", (), "Supporting documents, such as letters from employers."),
+]
+SECTIONS_BY_SLUG = {s.slug: s for s in SECTIONS}

@@ -1,0 +1,207 @@
+"""Every write to a proposal. Each service runs in one transaction and says what it guarantees."""
+
+import os
+import unicodedata
+
+import filetype
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+from django_fsm import can_proceed, has_transition_perm
+
+from . import access, rules, versions
+from .models import Attachment, Comment, Consultation, Proposal, ProposalVersion
+from .policy import State
+
+# Content types accepted for attachments, as sniffed from the bytes (never from the name).
+ALLOWED_UPLOADS = {
+    "application/pdf": ("pdf", "PDF"),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ("docx", "Word (DOCX)"),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ("xlsx", "Excel (XLSX)"),
+    "image/png": ("png", "PNG image"),
+    "image/jpeg": ("jpg", "JPEG image"),
+}
+
+
+class SubmissionRefused(Exception):
+    """The proposal is not ready: ``problems`` lists what stands in the way, by section."""
+
+    def __init__(self, problems):
+        super().__init__(f"{len(problems)} problem(s) stand between this proposal and submission")
+        self.problems = problems
+
+
+class StaleState(Exception):
+    """Someone else moved the proposal on first."""
+
+
+def _locked(proposal):
+    """Re-read the proposal under a row lock: concurrent writers queue here, never interleave."""
+    return Proposal.objects.select_for_update().get(pk=proposal.pk)
+
+
+def _require_editor(user, proposal):
+    if not access.can_edit(user, proposal):
+        raise PermissionDenied(
+            "Only the authors may change this proposal, and only while it is a draft "
+            "or returned for revision."
+        )
+
+
+@transaction.atomic
+def create_proposal(*, author, title, unit, kind, form, level):
+    """Start a draft with ``author`` as lead author. Nothing is checked beyond the basics: a draft
+    may be incomplete."""
+    proposal = Proposal(lead_author=author, title=title, unit=unit, kind=kind, form=form, level=level)
+    proposal.full_clean()
+    proposal.save()
+    return proposal
+
+
+@transaction.atomic
+def save_section(*, proposal, user, forms):
+    """Save the forms of one section of a draft, all or nothing.
+
+    ``forms`` are already validated Django forms and formsets bound to this proposal. The proposal
+    row is locked first so that a concurrent submission cannot freeze a half-saved section.
+    """
+    locked = _locked(proposal)
+    _require_editor(user, locked)
+    for form in forms:
+        saved = form.save()
+        if hasattr(form, "forms"):  # a formset: keep the author's order
+            for position, part_form in enumerate(f for f in form.forms if f.instance.pk):
+                if part_form in form.deleted_forms:
+                    continue
+                if part_form.instance.position != position:
+                    part_form.instance.position = position
+                    part_form.instance.save(update_fields=["position"])
+        del saved
+    Proposal.objects.filter(pk=locked.pk).update(updated_at=timezone.now())
+
+
+@transaction.atomic
+def snapshot_version(*, proposal, user):
+    """Freeze the proposal as it stands as the next numbered version. Versions never change."""
+    from .selectors import prefetched
+
+    current = prefetched().get(pk=proposal.pk)
+    number = (proposal.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    return ProposalVersion.objects.create(
+        proposal=proposal, number=number, data=versions.snapshot(current), created_by=user
+    )
+
+
+@transaction.atomic
+def submit_proposal(*, proposal, user):
+    """Submit a draft for unit review: the first transition of the approval workflow.
+
+    Guarantees: only an author submits; a proposal that breaks a rule of the active profile is not
+    submitted (``SubmissionRefused`` lists the problems) and nothing is saved; a proposal submitted
+    twice at once is submitted once (the row lock makes the second caller see the new state and
+    fail with ``StaleState``); a submission freezes a version.
+    """
+    from .selectors import prefetched
+
+    locked = _locked(proposal)
+    if locked.state != State.DRAFT:
+        raise StaleState(f"This proposal is already “{locked.state_label}”.")
+    if not has_transition_perm(locked.submit, user):
+        raise PermissionDenied("Only the proposal's authors may submit it.")
+    problems = rules.check_proposal(prefetched().get(pk=locked.pk))
+    if problems:
+        raise SubmissionRefused(problems)
+    assert can_proceed(locked.submit)
+    locked.submit(by=user)
+    locked.save()
+    version = snapshot_version(proposal=locked, user=user)
+    return locked, version
+
+
+@transaction.atomic
+def request_consultation(*, proposal, user, message=""):
+    """Open a consultation: the office's staff may then read the draft and comment on it.
+    Asking again while one is open changes nothing."""
+    _require_editor(user, proposal)
+    consultation = proposal.consultations.filter(closed_at__isnull=True).first()
+    if consultation is None:
+        consultation = Consultation.objects.create(proposal=proposal, requested_by=user, message=message)
+    return consultation
+
+
+@transaction.atomic
+def add_comment(*, proposal, user, body):
+    if not access.can_read(user, proposal):
+        raise PermissionDenied("You may not comment on this proposal.")
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": "Write a comment first."})
+    return Comment.objects.create(proposal=proposal, author=user, state=proposal.state, body=body)
+
+
+def clean_filename(name):
+    """A safe display name for an uploaded file: no path, no control characters, ASCII only."""
+    name = os.path.basename((name or "").replace("\\", "/"))
+    name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    name = get_valid_filename(name) if name.strip(" .") else ""
+    return (name or "attachment")[-150:]
+
+
+def check_upload(uploaded):
+    """Refuse a file that is too large or whose content is not an allowed type. Returns the sniffed
+    content type and the sanitised name with the extension that matches the content."""
+    limit = settings.MAX_UPLOAD_BYTES
+    if uploaded.size > limit:
+        raise ValidationError(
+            f"“{clean_filename(uploaded.name)}” is {uploaded.size / 1_048_576:.1f} MB; files may be at most "
+            f"{limit / 1_048_576:.0f} MB."
+        )
+    if uploaded.size == 0:
+        raise ValidationError("The file is empty.")
+    head = uploaded.read(8192)
+    uploaded.seek(0)
+    kind = filetype.guess(head)
+    allowed = ", ".join(label for _ext, label in ALLOWED_UPLOADS.values())
+    if kind is None or kind.mime not in ALLOWED_UPLOADS:
+        found = f" (its content is {kind.mime})" if kind else ""
+        raise ValidationError(
+            f"“{clean_filename(uploaded.name)}” is not a file type we accept{found}. Upload one of: {allowed}."
+        )
+    extension, _label = ALLOWED_UPLOADS[kind.mime]
+    stem, _dot, ext = clean_filename(uploaded.name).rpartition(".")
+    name = (
+        clean_filename(uploaded.name)
+        if ext.lower() in (extension, "jpeg" if extension == "jpg" else "")
+        else f"{stem or clean_filename(uploaded.name)}.{extension}"
+    )
+    return kind.mime, name
+
+
+@transaction.atomic
+def add_attachment(*, proposal, user, uploaded, purpose=Attachment.Purpose.SUPPORTING):
+    """Store an uploaded file against a draft after checking its size and its real type."""
+    _require_editor(user, proposal)
+    content_type, name = check_upload(uploaded)
+    attachment = Attachment(
+        proposal=proposal,
+        original_name=name,
+        content_type=content_type,
+        size=uploaded.size,
+        purpose=purpose,
+        uploaded_by=user,
+    )
+    attachment.file.save(name, uploaded, save=False)
+    attachment.save()
+    return attachment
+
+
+@transaction.atomic
+def remove_attachment(*, attachment, user):
+    _require_editor(user, attachment.proposal)
+    stored = attachment.file.name
+    storage = attachment.file.storage
+    attachment.delete()
+    # Remove the file only once the row is gone for good.
+    transaction.on_commit(lambda: storage.delete(stored))

@@ -1,0 +1,325 @@
+"""Proposal pages. Views parse the request, call one service or selector, and render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from . import access, rules, selectors, services
+from .forms import (
+    SECTIONS,
+    SECTIONS_BY_SLUG,
+    AlignmentForm,
+    AttachmentForm,
+    CommentForm,
+    ConsultationForm,
+    NewProposalForm,
+)
+from .models import Competency, Unit
+from .policy import State, active_profile
+from .versions import diff
+
+
+def _section_status(problems):
+    """Per section: the problems in it, for the completeness indicator and the summary."""
+    by_section = {s.slug: [] for s in SECTIONS}
+    for problem in problems:
+        by_section[problem.section].append(problem)
+    return [(section, by_section[section.slug]) for section in SECTIONS]
+
+
+@login_required
+def my_proposals(request):
+    page = Paginator(selectors.my_proposals(request.user), 25).get_page(request.GET.get("page"))
+    return render(
+        request, "proposals/my_proposals.html", {"page": page, "can_create": access.can_create(request.user)}
+    )
+
+
+@login_required
+def search(request):
+    q = request.GET.get("q", "").strip()[:100]
+    unit = (
+        Unit.objects.filter(pk=request.GET["unit"]).first() if request.GET.get("unit", "").isdigit() else None
+    )
+    competency = (
+        Competency.objects.filter(pk=request.GET.get("competency")).first()
+        if request.GET.get("competency", "").isdigit()
+        else None
+    )
+    state = request.GET.get("state", "") if request.GET.get("state") in dict(State.choices) else ""
+    results = selectors.search_proposals(
+        user=request.user, q=q, unit=unit, competency=competency, state=state
+    )
+    page = Paginator(results, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "proposals/search.html",
+        {
+            "page": page,
+            "q": q,
+            "unit": unit,
+            "competency": competency,
+            "state": state,
+            "units": Unit.objects.filter(is_active=True),
+            "competencies": Competency.objects.all(),
+            "states": State.choices,
+        },
+    )
+
+
+def _without_page(query):
+    query = query.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@login_required
+def create(request):
+    if not access.can_create(request.user):
+        raise PermissionDenied("Only faculty members may start a proposal.")
+    form = NewProposalForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        proposal = services.create_proposal(author=request.user, **form.cleaned_data)
+        messages.success(request, "Your draft is saved. Fill in each section at your own pace.")
+        return redirect("proposals:edit", pk=proposal.pk, section="basics")
+    return render(request, "proposals/create.html", {"form": form})
+
+
+@login_required
+def detail(request, pk):
+    proposal = selectors.proposal_for_page(pk=pk, user=request.user)
+    problems = rules.check_proposal(proposal) if proposal.is_editable else []
+    return render(
+        request,
+        "proposals/detail.html",
+        {
+            "proposal": proposal,
+            "sections": _section_status(problems),
+            "problems": problems,
+            "can_edit": access.can_edit(request.user, proposal),
+            "is_author": access.is_author(request.user, proposal),
+            "needs_curriculum_approval": rules.needs_curriculum_approval(proposal),
+            "comment_form": CommentForm(),
+            "consultation_form": ConsultationForm(),
+            "open_consultation": next((c for c in proposal.consultations.all() if c.closed_at is None), None),
+            "profile": active_profile(),
+        },
+    )
+
+
+def _build_forms(section, proposal, data=None, files=None):
+    built = []
+    for prefix, form_class in section.forms:
+        if form_class is AlignmentForm:
+            built.append(form_class(data, prefix=prefix, proposal=proposal))
+        else:
+            built.append(form_class(data, files, instance=proposal, prefix=prefix))
+    return built
+
+
+@login_required
+def edit(request, pk, section):
+    section = SECTIONS_BY_SLUG.get(section)
+    if section is None:
+        raise Http404("No such section")
+    proposal = selectors.proposal_for_page(pk=pk, user=request.user)
+    if not access.can_edit(request.user, proposal):
+        raise PermissionDenied("Only the authors may edit this proposal while it is a draft.")
+
+    if request.method == "POST":
+        forms = _build_forms(section, proposal, request.POST, request.FILES)
+        if all(form.is_valid() for form in forms):
+            services.save_section(proposal=proposal, user=request.user, forms=forms)
+            messages.success(request, f"“{section.title}” saved.")
+            index = SECTIONS.index(section)
+            if "continue" in request.POST and index + 1 < len(SECTIONS):
+                return redirect("proposals:edit", pk=pk, section=SECTIONS[index + 1].slug)
+            return redirect("proposals:edit", pk=pk, section=section.slug)
+        messages.error(request, "Nothing was saved: correct the fields marked below and save again.")
+    else:
+        forms = _build_forms(section, proposal)
+
+    problems = rules.check_proposal(selectors.prefetched().get(pk=pk))
+    return render(
+        request,
+        "proposals/edit.html",
+        {
+            "proposal": proposal,
+            "section": section,
+            "forms": forms,
+            "sections": _section_status(problems),
+            "needs": [p for p in problems if p.section == section.slug],
+            "checking": request.GET.get("check") == "1",
+            "next_section": _next(section),
+            "attachment_form": AttachmentForm() if section.slug == "attachments" else None,
+        },
+    )
+
+
+def _next(section):
+    index = SECTIONS.index(section)
+    return SECTIONS[index + 1] if index + 1 < len(SECTIONS) else None
+
+
+@login_required
+@require_POST
+def submit(request, pk):
+    proposal = selectors.proposal_for_page(pk=pk, user=request.user)
+    if not access.is_author(request.user, proposal):
+        raise PermissionDenied("Only the authors may submit this proposal.")
+    try:
+        proposal, version = services.submit_proposal(proposal=proposal, user=request.user)
+    except services.SubmissionRefused as refused:
+        first = refused.problems[0]
+        count = len(refused.problems)
+        messages.error(
+            request,
+            f"The proposal was not submitted: {count} thing{'s' if count != 1 else ''} still need"
+            f"{'' if count != 1 else 's'} attention. Each is marked beside its field.",
+        )
+        return redirect(reverse("proposals:edit", args=[pk, first.section]) + "?check=1")
+    except services.StaleState as stale:
+        messages.warning(request, str(stale))
+        return redirect(proposal)
+    messages.success(request, f"Submitted for unit review as version {version.number}.")
+    return redirect(proposal)
+
+
+@login_required
+def versions(request, pk):
+    proposal = selectors.proposal_for_page(pk=pk, user=request.user)
+    all_versions = list(proposal.versions.all())
+    numbers = [v.number for v in all_versions]
+    try:
+        old_number = int(request.GET.get("from") or (numbers[-2] if len(numbers) > 1 else 0))
+        new_number = int(request.GET.get("to") or (numbers[-1] if numbers else 0))
+    except ValueError:
+        old_number = new_number = 0
+    changes = old = new = None
+    if old_number in numbers and new_number in numbers:
+        pair = {v.number: v for v in proposal.versions.filter(number__in=[old_number, new_number])}
+        old, new = pair[old_number], pair[new_number]
+        changes = diff(old.data, new.data)
+    return render(
+        request,
+        "proposals/versions.html",
+        {
+            "proposal": proposal,
+            "versions": all_versions,
+            "old": old,
+            "new": new,
+            "changes": changes,
+        },
+    )
+
+
+@login_required
+def version_detail(request, pk, number):
+    proposal = selectors.proposal_for_page(pk=pk, user=request.user)
+    version = get_object_or_404(proposal.versions, number=number)
+    return render(request, "proposals/version_detail.html", {"proposal": proposal, "version": version})
+
+
+@login_required
+@require_POST
+def upload_attachment(request, pk):
+    proposal = selectors.proposal_for_page(pk=pk, user=request.user)
+    if not access.can_edit(request.user, proposal):
+        raise PermissionDenied("Only the authors may add attachments to a draft.")
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            attachment = services.add_attachment(
+                proposal=proposal,
+                user=request.user,
+                uploaded=form.cleaned_data["file"],
+                purpose=form.cleaned_data["purpose"],
+            )
+        except ValidationError as error:
+            form.add_error("file", error)
+        else:
+            messages.success(request, f"“{attachment.original_name}” attached.")
+            return redirect("proposals:edit", pk=pk, section="attachments")
+    messages.error(request, "The file was not attached: see the reason beside the file field.")
+    problems = rules.check_proposal(proposal)
+    section = SECTIONS_BY_SLUG["attachments"]
+    return render(
+        request,
+        "proposals/edit.html",
+        {
+            "proposal": proposal,
+            "section": section,
+            "forms": [],
+            "sections": _section_status(problems),
+            "needs": [],
+            "attachment_form": form,
+            "next_section": None,
+        },
+        status=400,
+    )
+
+
+def _attachment(request, pk, attachment_id):
+    proposal = selectors.proposal_for_page(pk=pk, user=request.user)
+    attachment = next((a for a in proposal.attachments.all() if a.pk == attachment_id), None)
+    if attachment is None:
+        raise Http404("No such attachment")
+    return proposal, attachment
+
+
+@login_required
+def download_attachment(request, pk, attachment_id):
+    _proposal, attachment = _attachment(request, pk, attachment_id)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404("The file is missing from storage") from missing
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def delete_attachment(request, pk, attachment_id):
+    _proposal, attachment = _attachment(request, pk, attachment_id)
+    services.remove_attachment(attachment=attachment, user=request.user)
+    messages.success(request, f"“{attachment.original_name}” removed.")
+    return redirect("proposals:edit", pk=pk, section="attachments")
+
+
+@login_required
+@require_POST
+def comment(request, pk):
+    proposal = selectors.proposal_for_page(pk=pk, user=request.user)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        services.add_comment(proposal=proposal, user=request.user, body=form.cleaned_data["body"])
+        messages.success(request, "Comment added.")
+    else:
+        messages.error(request, "The comment was empty or too long; nothing was added.")
+    return redirect(reverse("proposals:detail", args=[pk]) + "#comments")
+
+
+@login_required
+@require_POST
+def consult(request, pk):
+    proposal = selectors.proposal_for_page(pk=pk, user=request.user)
+    form = ConsultationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The message is too long.")
+        return redirect(proposal)
+    services.request_consultation(proposal=proposal, user=request.user, message=form.cleaned_data["message"])
+    messages.success(
+        request,
+        f"{active_profile().office_name} has been asked for a consultation; its staff "
+        "can now read this draft and comment on it.",
+    )
+    return redirect(proposal)

@@ -1,0 +1,30 @@
+"""Who besides the authors may read a proposal, registered with ``proposals.access``."""
+
+from django.db.models import Q
+
+from proposals.models import Unit
+from proposals.policy import State
+
+from .roles import roles_of
+
+
+def reviewer_reading_rule(user):
+    """Reviewers read what has been submitted to them; the office also reads drafts whose authors
+    asked it for a consultation.
+
+    - unit reviewers: submitted proposals of their unit and of every unit below it;
+    - members, chairs and staff of a university-wide body, and the office's staff: every
+      submitted proposal (they review all that reach the university level);
+    - the office's staff: drafts with an open consultation.
+    """
+    roles = roles_of(user)
+    submitted = ~Q(state=State.DRAFT)
+    q = Q(pk__in=[])
+    if roles.unit_reviewer_memberships:
+        units = Unit.objects.subtree_ids([m.body.unit_id for m in roles.unit_reviewer_memberships])
+        q |= submitted & Q(unit_id__in=units)
+    if roles.committee_memberships or roles.office_memberships:
+        q |= submitted
+    if roles.office_memberships:
+        q |= Q(consultations__closed_at__isnull=True)
+    return q

@@ -1,0 +1,88 @@
+"""Small builders for proposals: a complete, valid one per profile, and ways to break it."""
+
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from proposals.models import (
+    Activity,
+    Assessment,
+    Competency,
+    Course,
+    LearningOutcome,
+    Proposal,
+    Unit,
+    UnitRole,
+)
+from proposals.roles import FACULTY
+
+
+def faculty(username, unit=None):
+    user = get_user_model().objects.create_user(username, email=f"{username}@example.edu", password="pw")
+    user.groups.add(Group.objects.get(name=FACULTY))
+    if unit:
+        UnitRole.objects.create(unit=unit, user=user, role=UnitRole.Role.FACULTY)
+    return user
+
+
+def unit(code="dept", parent=None):
+    return Unit.objects.get_or_create(
+        code=code, defaults={"name": f"Unit {code}", "kind": Unit.Kind.DEPARTMENT, "parent": parent}
+    )[0]
+
+
+def complete_proposal(
+    *, author=None, kind=Proposal.Kind.CREDIT_BEARING, courses=2, outcomes=2, pos=1, **fields
+):
+    """A proposal that passes every rule of both profiles; ``fields`` override any attribute."""
+    home = fields.pop("unit", None) or unit()
+    author = author or faculty(f"author{Proposal.objects.count() + 1}", home)
+    values = {
+        "title": "Data Storytelling",
+        "code": "MC-DS-1",
+        "kind": kind,
+        "form": Proposal.Form.DIGITAL_BADGE,
+        "level": Proposal.Level.UNDERGRADUATE,
+        "summary": "Learners turn data into clear stories.",
+        "purpose": "Prepares students to communicate with data at work.",
+        "target_learners": "Juniors and seniors in any major.",
+        "employer_evidence": "Regional employers list data communication among top needs.",
+        "total_credits": Decimal(3 * courses) if kind == Proposal.Kind.CREDIT_BEARING else None,
+        "fee_amount": Decimal("0") if kind == Proposal.Kind.NON_CREDIT else None,
+        "evidence_submission": "A portfolio of three data stories.",
+        "evidence_evaluators": "The program evaluator of the department.",
+        "evidence_criteria": "A rubric with four criteria, each met at 'proficient'.",
+        "reflective_experience": "A closing essay on how the competencies serve the learner's goals.",
+        "advising_plan": "The department's undergraduate advisor.",
+        "progress_tracking_plan": "Progress is recorded in the degree audit.",
+        "instructor_qualification_plan": "Instructors hold a graduate degree in the field.",
+    }
+    values.update(fields)
+    proposal = Proposal.objects.create(lead_author=author, unit=home, **values)
+    nace = list(Competency.objects.filter(framework__slug="nace"))
+    proposal.competencies.set(nace[:2])
+    if kind == Proposal.Kind.CREDIT_BEARING:
+        for n in range(courses):
+            Course.objects.create(
+                proposal=proposal,
+                position=n,
+                subject="DS",
+                number=str(300 + n),
+                title=f"Course {n}",
+                credits=Decimal(3),
+            )
+    activity = Activity.objects.create(proposal=proposal, title="Weekly data clinic")
+    assessment = Assessment.objects.create(proposal=proposal, title="Portfolio review")
+    for n in range(outcomes):
+        kind_ = LearningOutcome.Kind.PO if n < pos else LearningOutcome.Kind.SLO
+        outcome = LearningOutcome.objects.create(
+            proposal=proposal,
+            position=n,
+            kind=kind_,
+            text=f"Outcome {n}: explain a finding to a lay audience.",
+        )
+        outcome.competencies.set(nace[:1])
+        outcome.activities.set([activity])
+        outcome.assessments.set([assessment])
+    return proposal
