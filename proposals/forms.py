@@ -4,7 +4,8 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.forms import inlineformset_factory
+from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.utils.functional import cached_property
 
 from . import roles
 from .models import (
@@ -212,7 +213,33 @@ class OutcomeForm(PartForm):
         labels = {"text": "Outcome", "competencies": "Competencies it develops"}
 
 
-OutcomeFormSet = inlineformset_factory(Proposal, LearningOutcome, form=OutcomeForm, extra=1, can_delete=True)
+class BaseOutcomeFormSet(BaseInlineFormSet):
+    """Outcome rows share one list of competency choices and read their links from one prefetch,
+    so the page costs the same number of queries for one outcome or fifty."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("queryset", LearningOutcome.objects.prefetch_related("competencies"))
+        super().__init__(*args, **kwargs)
+
+    @cached_property
+    def competency_choices(self):
+        return list(self.form.base_fields["competencies"].choices)
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        form.fields["competencies"].choices = self.competency_choices
+        return form
+
+    @property
+    def empty_form(self):
+        form = super().empty_form
+        form.fields["competencies"].choices = self.competency_choices
+        return form
+
+
+OutcomeFormSet = inlineformset_factory(
+    Proposal, LearningOutcome, form=OutcomeForm, formset=BaseOutcomeFormSet, extra=1, can_delete=True
+)
 
 
 class AlignmentForm(forms.Form):

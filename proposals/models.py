@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django_fsm import FSMField, transition
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from .policy import State
 
@@ -123,7 +123,7 @@ class Competency(models.Model):
         return self.name
 
 
-class Proposal(models.Model):
+class Proposal(ConcurrentTransitionMixin, models.Model):
     """A micro-credential proposal: everything both policies ask a proposer to say.
 
     Fields are optional in the database so that a draft can be saved at any point; the rules a

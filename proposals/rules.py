@@ -52,172 +52,69 @@ class Rule:
 B = "Binghamton: "
 F = "FIU 380.104: "
 
-RULES = {
-    r.code: r
-    for r in [
-        Rule("title", BOTH, "basics", "title", "Every proposal needs a title."),
-        Rule("summary", BOTH, "basics", "summary", B + "demonstration of a clear purpose and benefit"),
-        Rule(
-            "purpose",
-            BOTH,
-            "purpose",
-            "purpose",
-            B + "Supporting documentation for proposal approval "
-            "includes demonstration of a clear purpose and benefit",
-        ),
-        Rule(
-            "target_learners",
-            BOTH,
-            "purpose",
-            "target_learners",
-            F + "Micro-certificates can be offered to "
-            "undergraduate and graduate students, as well as to non-enrolled learners.",
-        ),
-        Rule(
-            "non_matriculated_terms",
-            BOTH,
-            "purpose",
-            "non_matriculated_terms",
-            B + "non-matriculated students "
-            "can participate in credit-bearing micro-credentials at the discretion of and according to the "
-            "policies of the originating units",
-        ),
-        Rule(
-            "employer_evidence",
-            BOTH,
-            "purpose",
-            "employer_evidence",
-            B + "evidence of importance to employers; " + F + "Aligned to Industry/Post-Graduation needs",
-        ),
-        Rule(
-            "competency",
-            BOTH,
-            "outcomes",
-            "competencies",
-            B + "Each micro-credential has a demonstrated "
-            "relationship to at least one the NACE competencies; " + F + "Competency-based",
-        ),
-        Rule(
-            "outcome",
-            BOTH,
-            "outcomes",
-            "outcomes",
-            B
-            + "articulation of NACE learning objectives; "
-            + F
-            + "All approved micro-credentials must have student learning outcomes (SLOs)",
-        ),
-        Rule(
-            "program_outcome",
-            (FIU,),
-            "outcomes",
-            "outcomes",
-            F + "must have student learning outcomes (SLOs) and program outcomes (POs) associated with them",
-        ),
-        Rule(
-            "outcome_competency",
-            BOTH,
-            "outcomes",
-            "outcomes",
-            F + "Competency-based micro-credentials "
-            "signal that a learner has demonstrated the specified knowledge, skills, and abilities",
-        ),
-        Rule(
-            "outcome_activity",
-            BOTH,
-            "alignment",
-            "alignment",
-            B + "clear links between the learning outcomes and learning activities",
-        ),
-        Rule(
-            "outcome_assessment",
-            BOTH,
-            "alignment",
-            "alignment",
-            F + "aligned to appropriate assessments; " + B + "plans for assessment of the learning evidence",
-        ),
-        Rule(
-            "credits_stated",
-            BOTH,
-            "courses",
-            "total_credits",
-            B + "Credit-bearing micro-credentials consist of completion of coursework",
-        ),
-        Rule(
-            "credits_max",
-            BOTH,
-            "courses",
-            "total_credits",
-            B + "Credit-bearing micro-credentials have a maximum size of 12 credits",
-        ),
-        Rule(
-            "credits_sum",
-            BOTH,
-            "courses",
-            "courses",
-            B + "consist of completion of coursework – generally "
-            "at least two courses but not more than 12 credits",
-        ),
-        Rule(
-            "two_courses",
-            BOTH,
-            "courses",
-            "fewer_courses_justification",
-            B + "normally involve at least two courses",
-        ),
-        Rule(
-            "evidence_plan",
-            BOTH,
-            "evidence",
-            "evidence_submission",
-            B + "plans for assessment of the learning evidence for the digital badge",
-        ),
-        Rule(
-            "evidence_evaluators",
-            BOTH,
-            "evidence",
-            "evidence_evaluators",
-            B + "Proposing departments and programs are responsible for ... evaluating evidence for badges",
-        ),
-        Rule(
-            "evidence_criteria",
-            BOTH,
-            "evidence",
-            "evidence_criteria",
-            B + "Proposing departments and "
-            "programs are responsible for establishing criteria for the micro-credentials",
-        ),
-        Rule(
-            "reflection",
-            (FIU,),
-            "evidence",
-            "reflective_experience",
-            F + "All micro-credentials must have a culminating reflective experience",
-        ),
-        Rule(
-            "fee_statement",
-            BOTH,
-            "fees",
-            "fee_amount",
-            B + "Fees for non-credit bearing micro-credentials must be included in the proposal",
-        ),
-        Rule(
-            "implementation",
-            BOTH,
-            "implementation",
-            "advising_plan",
-            B + "Proposing departments and "
-            "programs are responsible for ... advising students, tracking progress, qualifying instructors",
-        ),
-        Rule(
-            "components",
-            (FIU,),
-            "implementation",
-            "components",
-            F + "A micro-certificate is a collection of related micro-credentials",
-        ),
-    ]
-}
+# fmt: off
+RULES = {r.code: r for r in [
+    Rule("title", BOTH, "basics", "title", "Every proposal needs a title."),
+    Rule("summary", BOTH, "basics", "summary",
+         B + "Supporting documentation for proposal approval includes demonstration of a clear purpose"),
+    Rule("purpose", BOTH, "purpose", "purpose",
+         B + "Supporting documentation for proposal approval includes demonstration of a clear purpose and "
+         "benefit"),
+    Rule("target_learners", BOTH, "purpose", "target_learners",
+         F + "Micro-certificates can be offered to undergraduate and graduate students, as well as to "
+         "non-enrolled learners."),
+    Rule("non_matriculated_terms", BOTH, "purpose", "non_matriculated_terms",
+         B + "non-matriculated students can participate in credit-bearing micro-credentials at the discretion "
+         "of and according to the policies of the originating units"),
+    Rule("employer_evidence", BOTH, "purpose", "employer_evidence",
+         B + "evidence of importance to employers; " + F + "Aligned to Industry/Post-Graduation needs"),
+    Rule("competency", BOTH, "outcomes", "competencies",
+         B + "Each micro-credential has a demonstrated relationship to at least one the NACE competencies; "
+         + F + "Competency-based"),
+    Rule("outcome", BOTH, "outcomes", "outcomes",
+         B + "articulation of NACE learning objectives; " + F + "All approved micro-credentials must have "
+         "student learning outcomes (SLOs)"),
+    Rule("program_outcome", (FIU,), "outcomes", "outcomes",
+         F + "must have student learning outcomes (SLOs) and program outcomes (POs) associated with them"),
+    Rule("outcome_competency", BOTH, "outcomes", "outcomes",
+         F + "Competency-based micro-credentials signal that a learner has demonstrated the specified "
+         "knowledge, skills, and abilities"),
+    Rule("outcome_activity", BOTH, "alignment", "alignment",
+         B + "clear links between the learning outcomes and learning activities"),
+    Rule("outcome_assessment", BOTH, "alignment", "alignment",
+         F + "aligned to appropriate assessments; " + B + "plans for assessment of the learning evidence"),
+    Rule("credits_stated", BOTH, "courses", "total_credits",
+         B + "Credit-bearing micro-credentials consist of completion of coursework"),
+    Rule("credits_max", BOTH, "courses", "total_credits",
+         B + "Credit-bearing micro-credentials have a maximum size of 12 credits"),
+    Rule("credits_sum", BOTH, "courses", "courses",
+         B + "consist of completion of coursework – generally at least two courses but not more than 12 "
+         "credits"),
+    Rule("two_courses", BOTH, "courses", "fewer_courses_justification",
+         B + "normally involve at least two courses"),
+    Rule("evidence_plan", BOTH, "evidence", "evidence_submission",
+         B + "plans for assessment of the learning evidence for the digital badge"),
+    Rule("evidence_evaluators", BOTH, "evidence", "evidence_evaluators",
+         B + "Proposing departments and programs are responsible for ... evaluating evidence for badges"),
+    Rule("evidence_criteria", BOTH, "evidence", "evidence_criteria",
+         B + "Proposing departments and programs are responsible for establishing criteria for the "
+         "micro-credentials"),
+    Rule("reflection", (FIU,), "evidence", "reflective_experience",
+         F + "All micro-credentials must have a culminating reflective experience"),
+    Rule("fee_statement", BOTH, "fees", "fee_amount",
+         B + "Fees for non-credit bearing micro-credentials must be included in the proposal"),
+    Rule("implementation", (BINGHAMTON,), "implementation", "advising_plan",
+         B + "Proposing departments and programs are responsible for ... advising students, tracking "
+         "progress, qualifying instructors"),
+    Rule("components", BOTH, "implementation", "components",
+         F + "A micro-certificate is a collection of related micro-credentials"),
+]}
+# fmt: on
+
+
+def credits(value):
+    """6.0 -> "6", 12.5 -> "12.5"."""
+    return f"{Decimal(value).normalize():f}"
 
 
 def _blank(value):
@@ -278,14 +175,14 @@ def check_proposal(proposal, profile_key=None):
         elif p.total_credits > MAX_CREDITS:
             fail(
                 "credits_max",
-                f"A credit-bearing micro-credential may have at most {MAX_CREDITS:g} credits; "
-                f"this one has {p.total_credits:g}.",
+                f"A credit-bearing micro-credential may have at most {credits(MAX_CREDITS)} credits; "
+                f"this one has {credits(p.total_credits)}.",
             )
         if p.total_credits is not None and courses and course_credits != p.total_credits:
             fail(
                 "credits_sum",
-                f"The courses add up to {course_credits:g} credits, but the total stated is "
-                f"{p.total_credits:g}.",
+                f"The courses add up to {credits(course_credits)} credits, but the total stated is "
+                f"{credits(p.total_credits)}.",
             )
         if not courses:
             fail("credits_sum", "List the courses that make up the micro-credential.")

@@ -55,7 +55,7 @@ def create_proposal(*, author, title, unit, kind, form, level):
     """Start a draft with ``author`` as lead author. Nothing is checked beyond the basics: a draft
     may be incomplete."""
     proposal = Proposal(lead_author=author, title=title, unit=unit, kind=kind, form=form, level=level)
-    proposal.full_clean()
+    proposal.full_clean(exclude=["state"])
     proposal.save()
     return proposal
 
@@ -108,12 +108,14 @@ def submit_proposal(*, proposal, user):
     locked = _locked(proposal)
     if locked.state != State.DRAFT:
         raise StaleState(f"This proposal is already “{locked.state_label}”.")
-    if not has_transition_perm(locked.submit, user):
+    if not access.is_author(user, locked):
         raise PermissionDenied("Only the proposal's authors may submit it.")
     problems = rules.check_proposal(prefetched().get(pk=locked.pk))
     if problems:
         raise SubmissionRefused(problems)
-    assert can_proceed(locked.submit)
+    # The transition's own condition and permission say the same; checked here for the record.
+    if not (can_proceed(locked.submit) and has_transition_perm(locked.submit, user)):
+        raise PermissionDenied("This proposal cannot be submitted now.")
     locked.submit(by=user)
     locked.save()
     version = snapshot_version(proposal=locked, user=user)

@@ -2,7 +2,7 @@
 
 from django.db.models import Q
 
-from proposals.models import Unit
+from proposals.models import Consultation, Unit
 from proposals.policy import State
 
 from .roles import roles_of
@@ -26,5 +26,6 @@ def reviewer_reading_rule(user):
     if roles.committee_memberships or roles.office_memberships:
         q |= submitted
     if roles.office_memberships:
-        q |= Q(consultations__closed_at__isnull=True)
+        open_consultations = Consultation.objects.filter(closed_at__isnull=True).values("proposal_id")
+        q |= Q(pk__in=open_consultations)
     return q
