@@ -51,6 +51,7 @@ class BasicsForm(forms.ModelForm):
             "kind": forms.RadioSelect,
             "form": forms.RadioSelect,
             "co_sponsors": forms.CheckboxSelectMultiple,
+            "co_authors": forms.CheckboxSelectMultiple,
             "summary": forms.Textarea(attrs=TEXTAREA),
         }
         field_classes = {"co_authors": PersonChoiceField}
@@ -68,6 +69,7 @@ class BasicsForm(forms.ModelForm):
             .order_by("last_name", "first_name")
         )
         self.fields["co_authors"].help_text = "Co-authors may edit the draft and submit it."
+        self.fields["co_authors"].label = "Co-authors"
 
     def clean(self):
         cleaned = super().clean()
@@ -115,7 +117,10 @@ class CompetenciesForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["competencies"].queryset = Competency.objects.select_related("framework")
-        self.fields["competencies"].help_text = "Choose every competency the micro-credential develops."
+        self.fields["competencies"].help_text = (
+            "Choose every competency the micro-credential as a whole develops. Each outcome below is tied "
+            "to its own competencies as well."
+        )
 
 
 class EvidenceForm(forms.ModelForm):

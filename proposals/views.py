@@ -24,12 +24,30 @@ from .policy import State, active_profile
 from .versions import diff
 
 
-def _section_status(problems):
-    """Per section: the problems in it, for the completeness indicator and the summary."""
+def _section_status(problems, proposal):
+    """Per section: (section, its problems, whether anything is in it yet), for the completeness
+    indicator and the summary. Reads the proposal's prefetched parts only."""
     by_section = {s.slug: [] for s in SECTIONS}
     for problem in problems:
         by_section[problem.section].append(problem)
-    return [(section, by_section[section.slug]) for section in SECTIONS]
+    p = proposal
+    started = {
+        "basics": True,
+        "purpose": any([p.purpose, p.target_learners, p.employer_evidence]),
+        "courses": bool(p.total_credits or p.courses.all() or p.experiences.all()),
+        "outcomes": bool(p.competencies.all() or p.outcomes.all()),
+        "activities": bool(p.activities.all() or p.assessments.all()),
+        "alignment": any(o.activities.all() or o.assessments.all() for o in p.outcomes.all()),
+        "evidence": any(
+            [p.evidence_submission, p.evidence_evaluators, p.evidence_criteria, p.reflective_experience]
+        ),
+        "fees": p.fee_amount is not None or bool(p.fee_notes),
+        "implementation": any(
+            [p.advising_plan, p.progress_tracking_plan, p.instructor_qualification_plan, p.stacks_into]
+        ),
+        "attachments": bool(p.attachments.all()),
+    }
+    return [(section, by_section[section.slug], started[section.slug]) for section in SECTIONS]
 
 
 @login_required
@@ -99,7 +117,7 @@ def detail(request, pk):
         "proposals/detail.html",
         {
             "proposal": proposal,
-            "sections": _section_status(problems),
+            "sections": _section_status(problems, proposal),
             "problems": problems,
             "can_edit": access.can_edit(request.user, proposal),
             "is_author": access.is_author(request.user, proposal),
@@ -152,7 +170,7 @@ def edit(request, pk, section):
             "proposal": proposal,
             "section": section,
             "forms": forms,
-            "sections": _section_status(problems),
+            "sections": _section_status(problems, proposal),
             "needs": [p for p in problems if p.section == section.slug],
             "checking": request.GET.get("check") == "1",
             "next_section": _next(section),
@@ -255,7 +273,7 @@ def upload_attachment(request, pk):
             "proposal": proposal,
             "section": section,
             "forms": [],
-            "sections": _section_status(problems),
+            "sections": _section_status(problems, proposal),
             "needs": [],
             "attachment_form": form,
             "next_section": None,

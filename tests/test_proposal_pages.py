@@ -196,7 +196,7 @@ def test_submit_refused_shows_the_problem_beside_the_field(client, draft):
     assert response["Location"] == url("edit", draft, "outcomes") + "?check=1"
     page = client.get(response["Location"]).content.decode()
     assert "Choose at least one NACE career-readiness competency." in page
-    assert 'aria-describedby="need-id_competencies-competencies"' in page
+    assert 'aria-describedby="id_competencies-competencies_helptext need-id_competencies-competencies"' in page
     draft.refresh_from_db()
     assert draft.state == State.DRAFT and not ProposalVersion.objects.exists()
 

@@ -16,14 +16,14 @@ def proposal_field(field, needs=None, checking=False):
     if not messages:
         return as_crispy_field(field)
     note_id = f"need-{field.auto_id}"
-    described = field.field.widget.attrs.get("aria-describedby", "")
-    field.field.widget.attrs["aria-describedby"] = f"{described} {note_id}".strip()
+    help_id = f"{field.auto_id}_helptext" if field.help_text else ""
+    field.field.widget.attrs["aria-describedby"] = " ".join(filter(None, [help_id, note_id]))
     return mark_safe(as_crispy_field(field) + need_note(note_id, messages, checking))  # noqa: S308
 
 
 def need_note(note_id, messages, checking):
     css = "mc-need mc-need-error" if checking else "mc-need"
-    intro = "Needed before you can submit:" if not checking else "Not submitted:"
+    intro = "As last saved, needed before you can submit:" if not checking else "Not submitted:"
     items = format_html_join("", "<li>{}</li>", ((m,) for m in messages))
     return format_html(
         '<div class="{}" id="{}"{}><strong>{}</strong><ul class="mb-0">{}</ul></div>',
