@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -197,6 +198,18 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", "microcred")
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+
+# --- Review pipeline ----------------------------------------------------------------------------
+# Items waiting longer than this many days at a stage are overdue: shown on the dashboard and
+# reminded daily to whoever must act.
+REVIEW_REMINDER_DAYS = env_int("REVIEW_REMINDER_DAYS", 7)
+CELERY_BEAT_SCHEDULE = {
+    "daily-review-reminders": {
+        "task": "review.tasks.send_review_reminders",
+        "schedule": crontab(hour=7, minute=0),
+        "options": {"expires": 20 * 60 * 60},
+    },
+}
 
 # --- Security -----------------------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -10,6 +10,7 @@ from django.db.models import Q
 from .policy import State
 
 _reader_rules = []
+_action_rules = {}
 
 
 def register_reader_rule(rule):
@@ -17,6 +18,21 @@ def register_reader_rule(rule):
     if rule not in _reader_rules:
         _reader_rules.append(rule)
     return rule
+
+
+def register_action_rule(verb, rule):
+    """Say who may take a workflow action (``act_at_stage``, ``publish``): ``rule(proposal, user)``."""
+    _action_rules[verb] = rule
+    return rule
+
+
+def may(verb, proposal, user):
+    """Whether ``user`` may take the workflow action ``verb`` on ``proposal``. Nobody may act on a
+    proposal they author, whatever else they are; an unregistered action is refused."""
+    rule = _action_rules.get(verb)
+    if rule is None or not user.is_authenticated or is_author(user, proposal):
+        return False
+    return rule(proposal, user)
 
 
 def authored_q(user):

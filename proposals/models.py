@@ -4,9 +4,9 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
-from .policy import State
+from .policy import State, needs_fee_review, next_state, route
 
 
 class UnitQuerySet(models.QuerySet):
@@ -228,6 +228,11 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    stage_entered_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    fee_review_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    fee_review_signed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-updated_at"]
@@ -240,30 +245,94 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         return reverse("proposals:detail", args=[self.pk])
 
     # --- workflow ------------------------------------------------------------------------------
-    # The first transition; the review app adds the stages after it. Services call transitions
-    # (``services.submit_proposal``), never views, and the rules of ``proposals.rules`` are the
-    # condition.
+    # One transition per verb. Each declares its sources, its target, its condition and who may
+    # fire it; services (``proposals.services``, ``review.services``) call them, never views. Who
+    # may act at a review stage is the review app's knowledge: ``access.may`` asks it.
 
     def _passes_rules(self):
         from .rules import check_proposal
 
         return not check_proposal(self)
 
+    def _fee_review_done_if_final(self):
+        if next_state(self) != State.APPROVED or not needs_fee_review(self):
+            return True
+        return self.fee_review_signed_at is not None
+
     def _by_author(self, user):
         from .access import is_author
 
         return is_author(user, self)
 
+    def _by_stage_reviewer(self, user):
+        from .access import may
+
+        return may("act_at_stage", self, user)
+
+    def _by_office(self, user):
+        from .access import may
+
+        return may("publish", self, user)
+
+    def _enter(self, state):
+        self.stage_entered_at = timezone.now()
+        return state
+
     @transition(
         field=state,
-        source=State.DRAFT,
-        target=State.UNIT_REVIEW,
+        source=[State.DRAFT, State.RETURNED],
+        target=RETURN_VALUE(*State.REVIEW_STAGES),
         conditions=[_passes_rules],
         permission=_by_author,
     )
     def submit(self, *, by):
-        """Draft → unit review: the authors send the proposal to their unit's curriculum review."""
+        """Draft → unit review; returned → back to the stage that returned it."""
+        target = self.returned_from or route(self)[0].state
+        self.returned_from = ""
         self.submitted_at = timezone.now()
+        return self._enter(target)
+
+    @transition(
+        field=state,
+        source=State.REVIEW_STAGES,
+        target=RETURN_VALUE(*State.REVIEW_STAGES, State.APPROVED),
+        conditions=[_fee_review_done_if_final],
+        permission=_by_stage_reviewer,
+    )
+    def approve_stage(self, *, by):
+        """The stage approves: on to the next stage of the route, or approved after the last."""
+        return self._enter(next_state(self))
+
+    @transition(field=state, source=State.REVIEW_STAGES, target=State.RETURNED, permission=_by_stage_reviewer)
+    def return_for_revision(self, *, by):
+        """Back to the authors; resubmission returns to this stage."""
+        self.returned_from = self.state
+        self._enter(State.RETURNED)
+
+    @transition(field=state, source=State.REVIEW_STAGES, target=State.REJECTED, permission=_by_stage_reviewer)
+    def reject(self, *, by):
+        self._enter(State.REJECTED)
+
+    @transition(
+        field=state,
+        source=[State.DRAFT, State.RETURNED, *State.REVIEW_STAGES],
+        target=State.WITHDRAWN,
+        permission=_by_author,
+    )
+    def withdraw(self, *, by):
+        """Authors may withdraw at any stage before approval."""
+        self._enter(State.WITHDRAWN)
+
+    @transition(field=state, source=State.APPROVED, target=State.PUBLISHED, permission=_by_office)
+    def publish(self, *, by):
+        self._enter(State.PUBLISHED)
+
+    @transition(field=state, source=State.PUBLISHED, target=State.RETIRED, permission=_by_office)
+    def retire(self, *, by):
+        self._enter(State.RETIRED)
+
+    def route(self):
+        return route(self)
 
     @property
     def is_credit_bearing(self):

@@ -216,9 +216,3 @@ def check_proposal(proposal, profile_key=None):
             "choose its components.",
         )
     return problems
-
-
-def needs_curriculum_approval(proposal):
-    """A new course or program needs the regular curriculum approval first (FIU: the Faculty Senate
-    Curriculum Committee; Binghamton: "the regular School, College or unit curriculum approval")."""
-    return proposal.requires_new_program or any(c.is_new for c in proposal.courses.all())

@@ -96,7 +96,8 @@ def snapshot_version(*, proposal, user):
 
 @transaction.atomic
 def submit_proposal(*, proposal, user):
-    """Submit a draft for unit review: the first transition of the approval workflow.
+    """Submit a draft for unit review (the first transition of the approval workflow), or
+    resubmit a proposal returned for revision to the stage that returned it.
 
     Guarantees: only an author submits; a proposal that breaks a rule of the active profile is not
     submitted (``SubmissionRefused`` lists the problems) and nothing is saved; a proposal submitted
@@ -106,7 +107,7 @@ def submit_proposal(*, proposal, user):
     from .selectors import prefetched
 
     locked = _locked(proposal)
-    if locked.state != State.DRAFT:
+    if locked.state not in State.EDITABLE:
         raise StaleState(f"This proposal is already “{locked.state_label}”.")
     if not access.is_author(user, locked):
         raise PermissionDenied("Only the proposal's authors may submit it.")

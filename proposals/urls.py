@@ -10,7 +10,6 @@ urlpatterns = [
     path("new/", views.create, name="create"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/<slug:section>/", views.edit, name="edit"),
-    path("<int:pk>/submit/", views.submit, name="submit"),
     path("<int:pk>/versions/", views.versions, name="versions"),
     path("<int:pk>/versions/<int:number>/", views.version_detail, name="version"),
     path("<int:pk>/attachments/", views.upload_attachment, name="upload"),

@@ -20,7 +20,7 @@ from .forms import (
     NewProposalForm,
 )
 from .models import Competency, Unit
-from .policy import State, active_profile
+from .policy import State, active_profile, needs_curriculum_approval
 from .versions import diff
 
 
@@ -121,7 +121,7 @@ def detail(request, pk):
             "problems": problems,
             "can_edit": access.can_edit(request.user, proposal),
             "is_author": access.is_author(request.user, proposal),
-            "needs_curriculum_approval": rules.needs_curriculum_approval(proposal),
+            "needs_curriculum_approval": needs_curriculum_approval(proposal),
             "comment_form": CommentForm(),
             "consultation_form": ConsultationForm(),
             "open_consultation": next((c for c in proposal.consultations.all() if c.closed_at is None), None),
@@ -182,30 +182,6 @@ def edit(request, pk, section):
 def _next(section):
     index = SECTIONS.index(section)
     return SECTIONS[index + 1] if index + 1 < len(SECTIONS) else None
-
-
-@login_required
-@require_POST
-def submit(request, pk):
-    proposal = selectors.proposal_for_page(pk=pk, user=request.user)
-    if not access.is_author(request.user, proposal):
-        raise PermissionDenied("Only the authors may submit this proposal.")
-    try:
-        proposal, version = services.submit_proposal(proposal=proposal, user=request.user)
-    except services.SubmissionRefused as refused:
-        first = refused.problems[0]
-        count = len(refused.problems)
-        messages.error(
-            request,
-            f"The proposal was not submitted: {count} thing{'s' if count != 1 else ''} still need"
-            f"{'' if count != 1 else 's'} attention. Each is marked beside its field.",
-        )
-        return redirect(reverse("proposals:edit", args=[pk, first.section]) + "?check=1")
-    except services.StaleState as stale:
-        messages.warning(request, str(stale))
-        return redirect(proposal)
-    messages.success(request, f"Submitted for unit review as version {version.number}.")
-    return redirect(proposal)
 
 
 @login_required

@@ -7,8 +7,18 @@ class ReviewConfig(AppConfig):
     verbose_name = "Review and approval"
 
     def ready(self):
-        from proposals.access import register_reader_rule
+        from proposals.access import register_action_rule, register_reader_rule
 
         from .access import reviewer_reading_rule
+        from .roles import may_act_at_stage, may_publish
 
         register_reader_rule(reviewer_reading_rule)
+        register_action_rule("act_at_stage", may_act_at_stage)
+        register_action_rule("publish", may_publish)
+
+        from proposals.extensions import register_detail_panel
+
+        from .panels import history_panel, workflow_panel
+
+        register_detail_panel(workflow_panel)
+        register_detail_panel(history_panel)

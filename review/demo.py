@@ -8,7 +8,8 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from proposals import roles as global_roles
-from proposals.models import Unit, UnitRole
+from proposals.models import Competency, CompetencyFramework, Unit, UnitRole
+from proposals.nace import seed_nace
 from proposals.policy import BodyKind, active_profile
 
 from .models import Membership, ReviewBody
@@ -88,6 +89,7 @@ def seed_demo():
     """Create (or find) the demo organisation and users of the active profile; return the logins."""
     profile = active_profile()
     logins: list[DemoLogin] = []
+    seed_nace(CompetencyFramework, Competency)
 
     units = {}
     for code, name, kind, parent in UNITS[profile.key]:

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 
 from proposals.models import Unit
-from proposals.policy import BodyKind
+from proposals.policy import BodyKind, State
 
 
 class ReviewBodyQuerySet(models.QuerySet):
@@ -89,6 +89,9 @@ class Notification(models.Model):
     subject = models.CharField(max_length=200)
     body = models.TextField()
     url = models.CharField(max_length=500, blank=True)
+    # Set for notifications that must go out once only (daily reminders): the database refuses a
+    # second row with the same key.
+    key = models.CharField(max_length=200, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -100,3 +103,163 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.subject} → {self.recipient}"
+
+
+class Meeting(models.Model):
+    """A meeting of a review body, with an ordered agenda of proposals."""
+
+    body = models.ForeignKey(ReviewBody, on_delete=models.PROTECT, related_name="meetings")
+    date = models.DateTimeField()
+    location = models.CharField(max_length=200, blank=True)
+    notes = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date"]
+
+    def __str__(self):
+        return f"{self.body} – {self.date:%d %b %Y}"
+
+
+class AgendaItem(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items")
+    proposal = models.ForeignKey("proposals.Proposal", on_delete=models.CASCADE, related_name="agenda_items")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "proposal"], name="proposal_once_per_agenda"),
+        ]
+
+    def __str__(self):
+        return f"{self.position}. {self.proposal}"
+
+
+class Ballot(models.Model):
+    """One vote of a body on a proposal at a stage. A proposal has at most one open ballot at a time;
+    a vote without quorum or majority is closed as such and a new ballot opens."""
+
+    class Outcome(models.TextChoices):
+        APPROVED = "approve", "Approved"
+        CHANGES = "request_changes", "Changes requested"
+        REJECTED = "reject", "Rejected"
+        NO_QUORUM = "no_quorum", "No quorum"
+        NO_MAJORITY = "no_majority", "No majority (tie or split)"
+
+    proposal = models.ForeignKey("proposals.Proposal", on_delete=models.CASCADE, related_name="ballots")
+    body = models.ForeignKey(ReviewBody, on_delete=models.PROTECT, related_name="ballots")
+    stage = models.CharField(max_length=30, choices=State.choices)
+    version_number = models.PositiveIntegerField(default=0)
+    opened_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.CharField(max_length=20, blank=True, choices=Outcome.choices)
+    tally = models.JSONField(default=dict, blank=True)
+    meeting = models.ForeignKey(
+        Meeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="ballots"
+    )
+
+    class Meta:
+        ordering = ["-opened_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal"],
+                condition=models.Q(closed_at__isnull=True),
+                name="one_open_ballot_per_proposal",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Vote of {self.body} on {self.proposal_id} ({'open' if self.closed_at is None else self.outcome})"
+
+    @property
+    def is_open(self):
+        return self.closed_at is None
+
+
+class Vote(models.Model):
+    class Choice(models.TextChoices):
+        APPROVE = "approve", "Approve"
+        REQUEST_CHANGES = "request_changes", "Request changes"
+        REJECT = "reject", "Reject"
+        ABSTAIN = "abstain", "Abstain"
+
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="votes")
+    voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="votes")
+    choice = models.CharField(max_length=20, choices=Choice.choices)
+    comment = models.TextField(blank=True)
+    cast_at = models.DateTimeField(auto_now_add=True)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["cast_at"]
+        constraints = [models.UniqueConstraint(fields=["ballot", "voter"], name="one_vote_per_member")]
+
+    def __str__(self):
+        return f"{self.voter}: {self.get_choice_display()}"
+
+
+class AuditEvent(models.Model):
+    """One line of a proposal's history: a transition, a vote, a decision, a sign-off. Written once
+    by the services; no view or admin page can change or delete it."""
+
+    class Action(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted"
+        RESUBMITTED = "resubmitted", "Resubmitted"
+        APPROVED = "approved", "Approved at stage"
+        RETURNED = "returned", "Returned for revision"
+        REJECTED = "rejected", "Rejected"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        PUBLISHED = "published", "Published"
+        RETIRED = "retired", "Retired"
+        VOTE_CAST = "vote_cast", "Vote cast"
+        VOTE_CHANGED = "vote_changed", "Vote changed"
+        VOTE_CLOSED = "vote_closed", "Vote closed"
+        FEE_SIGNOFF = "fee_signoff", "Fee review signed off"
+
+    proposal = models.ForeignKey("proposals.Proposal", on_delete=models.CASCADE, related_name="audit_events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    from_state = models.CharField(max_length=30, blank=True, choices=State.choices)
+    to_state = models.CharField(max_length=30, blank=True, choices=State.choices)
+    version_number = models.PositiveIntegerField(default=0)
+    comment = models.TextField(blank=True)
+    tally = models.JSONField(default=dict, blank=True)
+    meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} by {self.actor} on {self.proposal_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("The audit trail is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("The audit trail is append-only.")
+
+
+class InternalNote(models.Model):
+    """A note of a review body about a proposal, visible to the body's members and staff only."""
+
+    proposal = models.ForeignKey(
+        "proposals.Proposal", on_delete=models.CASCADE, related_name="internal_notes"
+    )
+    body = models.ForeignKey(ReviewBody, on_delete=models.CASCADE, related_name="internal_notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"Note of {self.body} on {self.proposal_id}"

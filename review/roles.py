@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 
 from proposals import roles as global_roles
 from proposals.models import UnitRole
-from proposals.policy import BodyKind, active_profile
+from proposals.policy import DECISION, VOTE, BodyKind, active_profile, stage_for
 
-from .models import Membership
+from .models import Membership, ReviewBody
 
 
 @dataclass
@@ -108,3 +108,91 @@ def roles_of(user):
             roles.committee_memberships.append(membership)
     user._microcred_roles = roles
     return roles
+
+
+# --- per-proposal questions ------------------------------------------------------------------
+# Each answers for one proposal and one person; the views and the workflow's permission rules
+# (registered with ``proposals.access`` in ``review.apps``) all ask these, never their own copies.
+
+
+def stage_body(proposal, stage=None):
+    """The body that reviews ``proposal`` at ``stage`` (default: where it is now): the nearest unit
+    curriculum committee at or above the originating unit, or the profile's university-wide body."""
+    stage = stage or stage_for(proposal.state)
+    if stage is None:
+        return None
+    if stage.body_kind == BodyKind.UNIT_COMMITTEE:
+        lineage = proposal.unit.lineage_ids()
+        committees = {
+            body.unit_id: body
+            for body in ReviewBody.objects.filter(
+                kind=BodyKind.UNIT_COMMITTEE, unit_id__in=lineage, is_active=True
+            )
+        }
+        return next((committees[pk] for pk in lineage if pk in committees), None)
+    return (
+        ReviewBody.objects.for_profile(active_profile().key)
+        .filter(kind=stage.body_kind, is_active=True)
+        .first()
+    )
+
+
+def is_unit_reviewer_for(user, proposal):
+    """A member of the curriculum committee of the originating unit or of any unit above it."""
+    lineage = set(proposal.unit.lineage_ids())
+    return any(m.body.unit_id in lineage for m in roles_of(user).unit_reviewer_memberships)
+
+
+def membership_in(user, body):
+    if body is None:
+        return None
+    roles = roles_of(user)
+    for membership in (
+        *roles.committee_memberships,
+        *roles.office_memberships,
+        *roles.unit_reviewer_memberships,
+    ):
+        if membership.body_id == body.pk:
+            return membership
+    return None
+
+
+def may_act_at_stage(proposal, user):
+    """Who fires the stage's transition: for a decision stage the unit reviewer (unit review) or the
+    office's staff (ASA review); for a committee stage the chair or staff who close the vote."""
+    stage = stage_for(proposal.state)
+    if stage is None:
+        return False
+    if stage.body_kind == BodyKind.UNIT_COMMITTEE:
+        return is_unit_reviewer_for(user, proposal)
+    membership = membership_in(user, stage_body(proposal, stage))
+    if membership is None:
+        return False
+    if stage.decided_by == DECISION:
+        return membership.role == Membership.Role.STAFF
+    return membership.role in (Membership.Role.CHAIR, Membership.Role.STAFF)
+
+
+def may_vote(proposal, user):
+    """Chairs and members of the body whose vote is open; never an author of the proposal."""
+    from proposals.access import is_author
+
+    stage = stage_for(proposal.state)
+    if stage is None or stage.decided_by != VOTE or is_author(user, proposal):
+        return False
+    membership = membership_in(user, stage_body(proposal, stage))
+    return membership is not None and membership.votes
+
+
+def is_office_staff(user):
+    return roles_of(user).is_office_staff
+
+
+def may_publish(proposal, user):
+    return is_office_staff(user)
+
+
+def is_author(user, proposal):
+    from proposals.access import is_author as authored
+
+    return authored(user, proposal)

@@ -51,3 +51,38 @@ def send_notification(notification_id):
         )
         raise
     return "sent"
+
+
+@shared_task
+def send_review_reminders():
+    """Daily: remind whoever must act on a proposal that has waited at its stage longer than
+    ``REVIEW_REMINDER_DAYS``. Safe to run twice a day: one reminder per person, item and day."""
+    from datetime import timedelta
+
+    from django.urls import reverse
+
+    from proposals.models import Proposal
+    from proposals.policy import State
+
+    from .services import next_actors, notify
+
+    now = timezone.now()
+    cutoff = now - timedelta(days=settings.REVIEW_REMINDER_DAYS)
+    overdue = Proposal.objects.filter(
+        state__in=State.REVIEW_STAGES, stage_entered_at__lt=cutoff
+    ).select_related("unit")
+    sent = 0
+    for proposal in overdue:
+        days = (now - proposal.stage_entered_at).days
+        with transaction.atomic():
+            sent += len(
+                notify(
+                    recipients=next_actors(proposal),
+                    subject=f"Reminder: “{proposal.title}” has waited {days} days at {proposal.state_label}",
+                    body=f"“{proposal.title}” has been waiting at the stage {proposal.state_label} for {days} days "
+                    "and needs your action.",
+                    url=reverse("proposals:detail", args=[proposal.pk]),
+                    key=f"reminder:{proposal.pk}:{proposal.state}:{now.date().isoformat()}",
+                )
+            )
+    return sent

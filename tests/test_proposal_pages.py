@@ -19,7 +19,7 @@ def draft(demo):
 
 
 def url(name, proposal, *args):
-    return reverse(f"proposals:{name}", args=[proposal.pk, *args])
+    return reverse(name if ":" in name else f"proposals:{name}", args=[proposal.pk, *args])
 
 
 # --- permissions ---------------------------------------------------------------------------------
@@ -39,7 +39,7 @@ def test_other_faculty_cannot_see_a_draft(client, draft, page):
 def test_other_faculty_cannot_edit_or_submit_a_draft(client, draft):
     client.force_login(faculty("stranger", unit("other")))
     assert client.get(url("edit", draft, "basics")).status_code == 404
-    assert client.post(url("submit", draft)).status_code == 404
+    assert client.post(url("review:submit", draft)).status_code == 404
     draft.refresh_from_db()
     assert draft.state == State.DRAFT
 
@@ -82,12 +82,12 @@ def test_unit_reviewer_sees_submitted_proposals_of_their_unit_only(client, draft
     client.force_login(demo["unitreviewer"])
     assert client.get(url("detail", draft)).status_code == 404  # still a draft
     client.force_login(demo["faculty"])
-    client.post(url("submit", draft))
+    client.post(url("review:submit", draft))
     client.force_login(demo["unitreviewer"])
     assert client.get(url("detail", draft)).status_code == 200
     elsewhere = complete_proposal(unit=unit("english-dept"))
     client.force_login(elsewhere.lead_author)
-    client.post(url("submit", elsewhere))
+    client.post(url("review:submit", elsewhere))
     client.force_login(demo["unitreviewer"])
     assert client.get(url("detail", elsewhere)).status_code == 404
 
@@ -192,11 +192,13 @@ def test_alignment_matrix_saves_ticked_cells(client, draft):
 def test_submit_refused_shows_the_problem_beside_the_field(client, draft):
     draft.competencies.clear()
     client.force_login(draft.lead_author)
-    response = client.post(url("submit", draft))
+    response = client.post(url("review:submit", draft))
     assert response["Location"] == url("edit", draft, "outcomes") + "?check=1"
     page = client.get(response["Location"]).content.decode()
     assert "Choose at least one NACE career-readiness competency." in page
-    assert 'aria-describedby="id_competencies-competencies_helptext need-id_competencies-competencies"' in page
+    assert (
+        'aria-describedby="id_competencies-competencies_helptext need-id_competencies-competencies"' in page
+    )
     draft.refresh_from_db()
     assert draft.state == State.DRAFT and not ProposalVersion.objects.exists()
 
@@ -212,7 +214,7 @@ def test_detail_page_summarises_what_stops_submission_per_section(client, draft)
 
 def test_submit_moves_to_unit_review_and_freezes_version_one(client, draft):
     client.force_login(draft.lead_author)
-    response = client.post(url("submit", draft), follow=True)
+    response = client.post(url("review:submit", draft), follow=True)
     assert "Submitted for unit review as version 1." in response.content.decode()
     draft.refresh_from_db()
     assert draft.state == State.UNIT_REVIEW and draft.submitted_at is not None
@@ -223,15 +225,15 @@ def test_submit_moves_to_unit_review_and_freezes_version_one(client, draft):
 
 def test_submitting_twice_submits_once(client, draft):
     client.force_login(draft.lead_author)
-    client.post(url("submit", draft))
-    response = client.post(url("submit", draft), follow=True)
+    client.post(url("review:submit", draft))
+    response = client.post(url("review:submit", draft), follow=True)
     assert "already “Unit review”" in response.content.decode()
     assert draft.versions.count() == 1
 
 
 def test_submit_needs_a_post(client, draft):
     client.force_login(draft.lead_author)
-    assert client.get(url("submit", draft)).status_code == 405
+    assert client.get(url("review:submit", draft)).status_code == 405
 
 
 # --- lists ---------------------------------------------------------------------------------------

@@ -145,7 +145,7 @@ def test_micro_certificate_needs_component_micro_credentials(profile):
 
 
 def test_new_course_flags_the_proposal_for_curriculum_approval():
-    from proposals.rules import needs_curriculum_approval
+    from proposals.policy import needs_curriculum_approval
 
     proposal = complete_proposal()
     assert not needs_curriculum_approval(proposal)

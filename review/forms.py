@@ -1,0 +1,80 @@
+from django import forms
+
+from proposals.models import Proposal
+
+from .models import Meeting, Vote
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("approve", "Approve"), ("return", "Return for revision"), ("reject", "Reject")],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        help_text="Required to return or reject: the authors read it.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") in ("return", "reject") and not (cleaned.get("comment") or "").strip():
+            self.add_error("comment", "Say why: a comment is required to return or reject a proposal.")
+        return cleaned
+
+
+class VoteForm(forms.Form):
+    choice = forms.ChoiceField(label="Your vote", choices=Vote.Choice.choices, widget=forms.RadioSelect)
+    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+
+
+class CloseVoteForm(forms.Form):
+    meeting = forms.ModelChoiceField(
+        queryset=Meeting.objects.none(),
+        required=False,
+        help_text="The meeting at which the vote was taken, if any.",
+    )
+    comment = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=5000,
+        label="Comment for the authors",
+    )
+
+    def __init__(self, *args, meetings=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if meetings is not None:
+            self.fields["meeting"].queryset = Meeting.objects.filter(pk__in=[m.pk for m in meetings])
+
+
+class InternalNoteForm(forms.Form):
+    text = forms.CharField(
+        label="Internal note",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=5000,
+        help_text="Seen by the members of this body only.",
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class MeetingForm(forms.ModelForm):
+    class Meta:
+        model = Meeting
+        fields = ["date", "location", "notes"]
+        widgets = {
+            "date": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class AgendaAddForm(forms.Form):
+    proposal = forms.ModelChoiceField(queryset=Proposal.objects.none(), label="Proposal to add")
+
+    def __init__(self, *args, candidates=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if candidates is not None:
+            self.fields["proposal"].queryset = candidates

@@ -1,0 +1,125 @@
+"""The review app's panels on the proposal page: progress track, the actions open to the reader,
+the vote, what changed since the reader last reviewed, internal notes and the history."""
+
+from proposals.access import is_author
+from proposals.policy import DECISION, VOTE, State, needs_fee_review, route, stage_for
+from proposals.versions import diff
+
+from . import roles
+from .forms import CloseVoteForm, DecisionForm, InternalNoteForm, VoteForm
+from .models import AuditEvent, InternalNote, Meeting
+from .services import count, open_ballot
+
+
+def progress_track(proposal):
+    """Every stage of the proposal's route with its status: done, current or to come."""
+    stages = [(s.state, s.label) for s in route(proposal)] + [
+        (State.APPROVED, "Approved"),
+        (State.PUBLISHED, "Published"),
+    ]
+    order = [state for state, _label in stages]
+    where = proposal.returned_from if proposal.state == State.RETURNED else proposal.state
+    position = order.index(where) if where in order else (-1 if proposal.state == State.DRAFT else len(order))
+    track = []
+    for index, (state, label) in enumerate(stages):
+        if index < position or proposal.state == State.RETIRED:
+            status = "done"
+        elif index == position and proposal.state not in (State.REJECTED, State.WITHDRAWN):
+            status = "returned" if proposal.state == State.RETURNED else "current"
+        else:
+            status = "upcoming"
+        track.append({"state": state, "label": label, "status": status})
+    return track
+
+
+def changes_since_last_review(proposal, user):
+    """The diff between the version this person last acted on and the newest version."""
+    versions = list(proposal.versions.all())
+    if len(versions) < 2:
+        return None
+    last_seen = (
+        AuditEvent.objects.filter(proposal=proposal, actor=user)
+        .exclude(version_number=0)
+        .order_by("-version_number")
+        .values_list("version_number", flat=True)
+        .first()
+    )
+    newest = versions[-1]
+    if not last_seen or last_seen >= newest.number:
+        return None
+    old = next((v for v in versions if v.number == last_seen), None)
+    if old is None:
+        return None
+    from proposals.models import ProposalVersion
+
+    pair = {
+        v.number: v
+        for v in ProposalVersion.objects.filter(proposal=proposal, number__in=[old.number, newest.number])
+    }
+    return {
+        "old": pair[old.number],
+        "new": pair[newest.number],
+        "changes": diff(pair[old.number].data, pair[newest.number].data),
+    }
+
+
+def workflow_panel(request, proposal):
+    user = request.user
+    stage = stage_for(proposal.state)
+    authored = is_author(user, proposal)
+    context = {
+        "template": "review/includes/workflow_panel.html",
+        "where": "top",
+        "track": progress_track(proposal),
+        "stage": stage,
+        "authored": authored,
+        "can_withdraw": authored and proposal.state in (State.DRAFT, State.RETURNED, *State.REVIEW_STAGES),
+    }
+    if stage is not None and not authored:
+        body = roles.stage_body(proposal, stage)
+        context["body"] = body
+        if stage.decided_by == DECISION and roles.may_act_at_stage(proposal, user):
+            context["decision_form"] = DecisionForm()
+        if stage.decided_by == VOTE:
+            ballot = open_ballot(proposal)
+            context["ballot"] = ballot
+            if ballot is not None:
+                votes = list(ballot.votes.select_related("voter"))
+                mine = next((v for v in votes if v.voter_id == user.pk), None)
+                if roles.may_vote(proposal, user):
+                    context["vote_form"] = VoteForm(
+                        initial={
+                            "choice": mine.choice if mine else None,
+                            "comment": mine.comment if mine else "",
+                        }
+                    )
+                    context["my_vote"] = mine
+                if roles.may_act_at_stage(proposal, user):
+                    context["tally"] = count(ballot, proposal, votes)
+                    context["votes"] = votes
+                    context["close_form"] = CloseVoteForm(
+                        meetings=Meeting.objects.filter(body=body).order_by("-date")[:10]
+                    )
+        if roles.membership_in(user, body) is not None:
+            context["notes"] = InternalNote.objects.filter(proposal=proposal, body=body).select_related(
+                "author"
+            )
+            context["note_form"] = InternalNoteForm()
+        if context.get("decision_form") or context.get("vote_form") or context.get("close_form"):
+            context["since_last"] = changes_since_last_review(proposal, user)
+    office = roles.is_office_staff(user) and not authored
+    context["can_sign_fees"] = (
+        office
+        and needs_fee_review(proposal)
+        and proposal.fee_review_signed_at is None
+        and proposal.state in State.REVIEW_STAGES
+    )
+    context["fee_review_needed"] = needs_fee_review(proposal)
+    context["can_publish"] = office and proposal.state == State.APPROVED
+    context["can_retire"] = office and proposal.state == State.PUBLISHED
+    return context
+
+
+def history_panel(request, proposal):
+    events = AuditEvent.objects.filter(proposal=proposal).select_related("actor", "meeting")
+    return {"template": "review/includes/history_panel.html", "where": "aside", "events": events}
