@@ -12,4 +12,13 @@ def register_detail_panel(panel):
 
 
 def detail_panels(request, proposal):
-    return [result for result in (panel(request, proposal) for panel in _detail_panels) if result]
+    """Each registered panel rendered to HTML, with where it goes on the page."""
+    from django.template.loader import render_to_string
+
+    rendered = []
+    for panel in _detail_panels:
+        context = panel(request, proposal)
+        if context:
+            html = render_to_string(context["template"], {**context, "proposal": proposal}, request=request)
+            rendered.append({"where": context.get("where", "top"), "html": html})
+    return rendered

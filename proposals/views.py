@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from . import access, rules, selectors, services
+from .extensions import detail_panels
 from .forms import (
     SECTIONS,
     SECTIONS_BY_SLUG,
@@ -126,6 +127,7 @@ def detail(request, pk):
             "consultation_form": ConsultationForm(),
             "open_consultation": next((c for c in proposal.consultations.all() if c.closed_at is None), None),
             "profile": active_profile(),
+            "panels": detail_panels(request, proposal),
         },
     )
 

@@ -1,6 +1,16 @@
 from django.contrib import admin
 
-from .models import Membership, Notification, ReviewBody
+from .models import (
+    AgendaItem,
+    AuditEvent,
+    Ballot,
+    InternalNote,
+    Meeting,
+    Membership,
+    Notification,
+    ReviewBody,
+    Vote,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -73,3 +83,73 @@ class NotificationAdmin(admin.ModelAdmin):
         for pk in pending:
             send_notification.delay(pk)
         self.message_user(request, f"{len(pending)} notification(s) queued for sending.")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """The record of what happened: visible to administrators, never changed through the admin."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "proposal", "action", "actor", "from_state", "to_state", "version_number"]
+    list_filter = ["action", "from_state", "to_state"]
+    search_fields = ["proposal__title", "proposal__code", "actor__username", "comment"]
+    list_select_related = ["proposal", "actor"]
+    date_hierarchy = "created_at"
+
+
+class VoteInline(admin.TabularInline):
+    model = Vote
+    extra = 0
+    fields = ["voter", "choice", "comment", "cast_at", "changed_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Ballot)
+class BallotAdmin(ReadOnlyAdmin):
+    list_display = ["proposal", "body", "stage", "opened_at", "closed_at", "outcome"]
+    list_filter = ["body", "outcome", ("closed_at", admin.EmptyFieldListFilter)]
+    search_fields = ["proposal__title", "proposal__code"]
+    list_select_related = ["proposal", "body"]
+    inlines = [VoteInline]
+
+
+class AgendaItemInline(admin.TabularInline):
+    model = AgendaItem
+    extra = 0
+    raw_id_fields = ["proposal"]
+
+
+@admin.register(Meeting)
+class MeetingAdmin(admin.ModelAdmin):
+    list_display = ["body", "date", "location", "created_by"]
+    list_filter = ["body"]
+    search_fields = ["body__name", "location", "notes"]
+    list_select_related = ["body", "created_by"]
+    date_hierarchy = "date"
+    raw_id_fields = ["created_by"]
+    inlines = [AgendaItemInline]
+
+
+@admin.register(InternalNote)
+class InternalNoteAdmin(admin.ModelAdmin):
+    list_display = ["proposal", "body", "author", "created_at"]
+    list_filter = ["body"]
+    search_fields = ["proposal__title", "text", "author__username"]
+    list_select_related = ["proposal", "body", "author"]
+    raw_id_fields = ["proposal", "author"]

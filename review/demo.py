@@ -10,7 +10,7 @@ from django.db import transaction
 from proposals import roles as global_roles
 from proposals.models import Competency, CompetencyFramework, Unit, UnitRole
 from proposals.nace import seed_nace
-from proposals.policy import BodyKind, active_profile
+from proposals.policy import ROUTES, VOTE, BodyKind, active_profile
 
 from .models import Membership, ReviewBody
 
@@ -125,6 +125,7 @@ def seed_demo():
     )
     _member(committees[school.code], school_reviewer, Membership.Role.CHAIR)
 
+    voting_kinds = {stage.body_kind for stage in ROUTES[profile.key] if stage.decided_by == VOTE}
     for kind in profile.bodies:
         slug = BODY_SLUGS[kind]
         body, _ = ReviewBody.objects.get_or_create(
@@ -134,6 +135,8 @@ def seed_demo():
         if kind == profile.office_body:
             staff = _user("office", "Olivia", "Stone", logins, f"{profile.office_name} staff")
             _member(body, staff, Membership.Role.STAFF)
+        if kind not in voting_kinds:
+            continue  # decided by its staff, not by a vote
         chair = _user(f"{slug}-chair", "Chair of", slug.upper(), logins, f"Committee chair, {label}")
         _member(body, chair, Membership.Role.CHAIR)
         for n in (1, 2):

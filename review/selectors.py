@@ -87,6 +87,8 @@ def queue(user, sort="waiting"):
         if proposal.state == State.UNIT_REVIEW and proposal.state not in closing:
             return "Decide: approve, return or reject"
         if proposal.state in voting and proposal.has_open_ballot and not proposal.voted:
+            if proposal.state in closing:
+                return f"Cast your vote, then close the vote ({proposal.votes_cast} cast so far)"
             return "Cast your vote"
         if proposal.state in closing and proposal.has_open_ballot:
             return f"Close the vote ({proposal.votes_cast} cast so far)"
