@@ -41,3 +41,77 @@ def test_rolled_back_transaction_enqueues_nothing(celery_worker_process):
         (marker,) = notify(recipients=[user], subject="Marker", body="after rollback")
     assert wait_for(lambda: Notification.objects.filter(pk=marker.pk, sent_at__isnull=False).exists())
     assert "Never sent" not in log.read_text()
+
+
+def test_two_chairs_closing_the_same_vote_at_once_make_one_transition(services_available, demo):
+    """Two threads (two connections) close the same vote at the same moment on PostgreSQL: the
+    row lock lets one through; the other is told the vote is already closed. One transition."""
+    import threading
+
+    from django.db import connection as main_connection
+
+    from proposals.models import Proposal
+    from proposals.policy import State
+    from review import services
+    from review.models import AuditEvent, Ballot, Membership, ReviewBody
+
+    from .factories import complete_proposal
+
+    author = demo["faculty"]
+    proposal = complete_proposal(author=author, unit=author.unit_roles.first().unit, level="graduate")
+    Proposal.objects.filter(pk=proposal.pk).update(state=State.GRADUATE_COUNCIL)
+    proposal.refresh_from_db()
+    services._entered(proposal)
+    gc = ReviewBody.objects.get(slug="gc")
+    Membership.objects.filter(body=gc, user=demo["gc-member2"]).update(role=Membership.Role.STAFF)
+    for username in ("gc-chair", "gc-member1"):
+        services.cast_vote(proposal=proposal, user=demo[username], choice="approve")
+    ballot = Ballot.objects.get(proposal=proposal, closed_at__isnull=True)
+
+    barrier = threading.Barrier(2)
+    results = {}
+
+    def close(username):
+        from django.db import connection
+
+        try:
+            barrier.wait(timeout=10)
+            services.close_vote(proposal=proposal, user=demo[username], ballot_id=ballot.pk)
+            results[username] = "closed"
+        except services.StaleState as stale:
+            results[username] = str(stale)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=close, args=(name,)) for name in ("gc-chair", "gc-member2")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert main_connection.vendor == "postgresql"
+    assert sorted(results.values()) == [
+        "This vote has already been closed by someone else. Nothing was changed.", "closed",
+    ]
+    assert Proposal.objects.get(pk=proposal.pk).state == State.EPPC
+    assert AuditEvent.objects.filter(proposal=proposal, action="approved").count() == 1
+    assert Ballot.objects.filter(proposal=proposal, stage=State.GRADUATE_COUNCIL).count() == 1
+
+
+def test_transition_emails_are_sent_by_the_worker(celery_worker_process, demo):
+    """A real submission through the web layer: its emails are sent by the worker via Redis."""
+    from django.test import Client
+
+    from review.models import Notification
+
+    from .factories import complete_proposal
+
+    _proc, log = celery_worker_process
+    author = demo["faculty"]
+    proposal = complete_proposal(author=author, unit=author.unit_roles.first().unit)
+    client = Client()
+    client.force_login(author)
+    client.post(f"/review/proposals/{proposal.pk}/submit/")
+    notes = Notification.objects.filter(url=f"/proposals/{proposal.pk}/")
+    assert sorted(n.recipient.username for n in notes) == ["faculty", "unitreviewer"]
+    assert wait_for(lambda: not notes.filter(sent_at__isnull=True).exists()), log.read_text()[-3000:]
+    assert "waiting for you" in log.read_text()
