@@ -2,6 +2,7 @@
 one login per role. Every write is get-or-create, so running it again changes nothing."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -85,8 +86,9 @@ def _member(body, user, role):
 
 
 @transaction.atomic
-def seed_demo():
-    """Create (or find) the demo organisation and users of the active profile; return the logins."""
+def seed_demo(*, with_proposals=True):
+    """Create (or find) the demo organisation and users of the active profile, and proposals at
+    several stages of the pipeline (``with_proposals``); return the logins."""
     profile = active_profile()
     logins: list[DemoLogin] = []
     seed_nace(CompetencyFramework, Competency)
@@ -151,4 +153,157 @@ def seed_demo():
     registrar.groups.add(groups[global_roles.REGISTRAR])
     learner = _user("learner", "Leo", "Martins", logins, "Learner")
     learner.groups.add(groups[global_roles.LEARNER])
+    if with_proposals:
+        seed_demo_proposals(login.username for login in logins)
     return logins
+
+
+# --- demo proposals: a living pipeline --------------------------------------------------------
+
+DEMO_PROPOSALS = [
+    # code, title, kind, level, new course, fee, how far it goes
+    (
+        "MC-DEMO-1",
+        "Data Storytelling for Public Health",
+        "credit",
+        "undergraduate",
+        False,
+        None,
+        "unit_review",
+    ),
+    ("MC-DEMO-2", "Applied Machine Learning Practice", "credit", "graduate", True, None, "first_vote"),
+    ("MC-DEMO-3", "Inclusive Team Leadership", "non_credit", "professional", False, Decimal(150), "returned"),
+    ("MC-DEMO-4", "Cloud Foundations", "credit", "undergraduate", False, None, "approved"),
+    (
+        "MC-DEMO-5",
+        "Professional Writing in Tech",
+        "non_credit",
+        "undergraduate",
+        False,
+        Decimal(0),
+        "published",
+    ),
+    ("MC-DEMO-6", "Cybersecurity Essentials (draft)", "credit", "undergraduate", False, None, "draft"),
+]
+
+
+def _demo_proposal(code, title, kind, level, new_course, fee, author, unit):
+    from proposals.models import Activity, Assessment, Course, LearningOutcome, Proposal
+
+    proposal = Proposal.objects.create(
+        code=code,
+        title=title,
+        kind=kind,
+        level=level,
+        unit=unit,
+        lead_author=author,
+        summary=f"{title}: a short, stackable credential for learners who want to show employers a skill.",
+        purpose="Prepares learners for roles that ask for this skill, and documents it with evidence.",
+        target_learners="Students in any major, and professionals returning to study.",
+        employer_evidence="Regional employers' advisory board named this skill among its top hiring needs.",
+        total_credits=Decimal(6) if kind == "credit" else None,
+        fee_amount=fee,
+        evidence_submission="A portfolio of two projects and a short presentation.",
+        evidence_evaluators="The department's program evaluator with the course instructors.",
+        evidence_criteria="A published four-level rubric; every outcome must reach 'proficient'.",
+        reflective_experience="A closing reflection on how the competencies serve the learner's own goals.",
+        advising_plan="The department's undergraduate advisor.",
+        progress_tracking_plan="Progress is recorded each term in the degree audit.",
+        instructor_qualification_plan="Instructors hold a graduate degree in the field.",
+        stacks_into="The department's certificate program.",
+    )
+    nace = list(Competency.objects.filter(framework__slug="nace").order_by("position"))
+    proposal.competencies.set(nace[:3])
+    if kind == "credit":
+        for n in range(2):
+            Course.objects.create(
+                proposal=proposal,
+                position=n,
+                subject="CS",
+                number=str(410 + n),
+                title=f"{title.split()[0]} Studio {n + 1}",
+                credits=Decimal(3),
+                is_new=new_course and n == 1,
+            )
+    activity = Activity.objects.create(proposal=proposal, title="Weekly project lab")
+    assessment = Assessment.objects.create(proposal=proposal, title="Portfolio review")
+    for n, (kind_, text) in enumerate(
+        [
+            ("slo", "Apply the core methods to a realistic problem."),
+            ("po", "Communicate results to a non-specialist audience."),
+        ]
+    ):
+        outcome = LearningOutcome.objects.create(proposal=proposal, position=n, kind=kind_, text=text)
+        outcome.competencies.set(nace[n : n + 1])
+        outcome.activities.set([activity])
+        outcome.assessments.set([assessment])
+    return proposal
+
+
+def _walk(proposal, goal, users):
+    """Take a demo proposal through the real workflow services up to ``goal``."""
+    from proposals.policy import State
+
+    from . import services
+
+    if goal == "draft":
+        return
+    proposal, _version = services.submit(proposal=proposal, user=proposal.lead_author)
+    if goal == "unit_review":
+        return
+    if goal == "returned":
+        services.decide(
+            proposal=proposal,
+            user=users["unitreviewer"],
+            decision="return",
+            expected_state=proposal.state,
+            comment="Please state the fee for non-credit learners more precisely and add a rubric.",
+        )
+        return
+    proposal = services.decide(
+        proposal=proposal, user=users["unitreviewer"], decision="approve", expected_state=proposal.state
+    )
+    while proposal.state in State.REVIEW_STAGES:
+        stage = proposal.state
+        ballot = services.open_ballot(proposal)
+        if ballot is None:  # a decision stage after the unit (FIU: ASA review)
+            proposal = services.decide(
+                proposal=proposal, user=users["office"], decision="approve", expected_state=stage
+            )
+            continue
+        voters = [m.user for m in ballot.body.memberships.filter(is_active=True) if m.votes]
+        if goal == "first_vote":
+            services.cast_vote(
+                proposal=proposal,
+                user=voters[0],
+                choice="approve",
+                comment="Strong proposal; the alignment matrix is clear.",
+            )
+            return
+        for voter in voters[:2]:
+            services.cast_vote(proposal=proposal, user=voter, choice="approve")
+        chair = next(m.user for m in ballot.body.memberships.filter(role__in=["chair", "staff"]))
+        proposal, _ballot = services.close_vote(proposal=proposal, user=chair, ballot_id=ballot.pk)
+    if goal == "published":
+        services.publish(proposal=proposal, user=users["office"])
+
+
+def seed_demo_proposals(users):
+    """Proposals at several stages, walked through the real workflow, created once each."""
+    from django.contrib.auth import get_user_model
+
+    from proposals.models import Proposal
+
+    from . import services
+
+    users = get_user_model().objects.in_bulk(list(users), field_name="username")
+    author = users["faculty"]
+    unit = author.unit_roles.first().unit
+    with services.quietly():
+        for code, title, kind, level, new_course, fee, goal in DEMO_PROPOSALS:
+            if Proposal.objects.filter(code=code).exists():
+                continue
+            proposal = _demo_proposal(code, title, kind, level, new_course, fee, author, unit)
+            if code == "MC-DEMO-2":
+                proposal.co_authors.add(users["coauthor"])
+            _walk(proposal, goal, users)

@@ -7,6 +7,8 @@ second finds the state moved on and gets ``StaleState`` with a clear message, ne
 transition.
 """
 
+import contextlib
+import contextvars
 from collections import Counter
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,11 +30,26 @@ StaleState = proposal_services.StaleState
 # --- notifications ---------------------------------------------------------------------------
 
 
+_quiet = contextvars.ContextVar("quiet_notifications", default=False)
+
+
+@contextlib.contextmanager
+def quietly():
+    """Run workflow actions without emailing anyone (the demo data's made-up history)."""
+    token = _quiet.set(True)
+    try:
+        yield
+    finally:
+        _quiet.reset(token)
+
+
 def notify(*, recipients, subject, body, url="", key=None):
     """Record one notification per distinct recipient with an email address and enqueue the sends
     after commit. With ``key``, a notification already recorded under that key is not repeated."""
     from .tasks import send_notification
 
+    if _quiet.get():
+        return []
     seen, created = set(), []
     for user in recipients:
         if user.pk in seen or not user.email or not user.is_active:

@@ -53,7 +53,7 @@ def demo(db):
 
     from review.demo import seed_demo
 
-    logins = seed_demo()
+    logins = seed_demo(with_proposals=False)
     users = get_user_model().objects.in_bulk([login.username for login in logins], field_name="username")
     return users
 

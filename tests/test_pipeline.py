@@ -598,3 +598,25 @@ def test_validation_error_for_unknown_decision(demo, proposal):
         services.decide(
             proposal=proposal, user=demo["unitreviewer"], decision="maybe", expected_state="unit_review"
         )
+
+
+@pytest.mark.parametrize("profile", ["binghamton", "fiu"])
+def test_seed_demo_shows_a_living_pipeline(settings, profile):
+    from django.core.management import call_command
+
+    settings.MICROCRED_POLICY, settings.DEBUG = profile, True
+    call_command("seed_demo")
+    states = dict(Proposal.objects.values_list("code", "state"))
+    assert states == {
+        "MC-DEMO-1": State.UNIT_REVIEW,
+        "MC-DEMO-2": State.GRADUATE_COUNCIL if profile == "binghamton" else State.FSCC,
+        "MC-DEMO-3": State.RETURNED,
+        "MC-DEMO-4": State.APPROVED,
+        "MC-DEMO-5": State.PUBLISHED,
+        "MC-DEMO-6": State.DRAFT,
+    }
+    published = Proposal.objects.get(code="MC-DEMO-5")
+    assert published.audit_events.filter(action="published").exists()
+    assert not Notification.objects.exists()  # the made-up history emails nobody
+    call_command("seed_demo")
+    assert Proposal.objects.count() == 6
