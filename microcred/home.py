@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.urls import reverse
 
+from proposals.policy import ROUTES, State, active_profile
 from proposals.selectors import my_proposals
 from review.roles import roles_of
+from review.selectors import queue
 
 
 @dataclass
@@ -28,6 +30,18 @@ class Panel:
     empty: str
     items: list = field(default_factory=list)
     actions: list = field(default_factory=list)
+
+
+def _stages_of(body_kind):
+    return {s.state for s in ROUTES[active_profile().key] if s.body_kind == body_kind}
+
+
+def _waiting(user):
+    """The first items of the person's review queue as (state, item): one query."""
+    queryset, task = queue(user)
+    return [
+        (p.state, Item(p.title, p.get_absolute_url(), f"{task(p)} · {p.state_label}")) for p in queryset[:30]
+    ]
 
 
 def work_panels(user):
@@ -56,6 +70,11 @@ def work_panels(user):
                 ],
             )
         )
+    waiting = (
+        _waiting(user)
+        if (roles.is_unit_reviewer or roles.committee_memberships or roles.is_office_staff)
+        else []
+    )
     if roles.is_unit_reviewer:
         bodies = ", ".join(m.body.name for m in roles.unit_reviewer_memberships)
         panels.append(
@@ -64,6 +83,8 @@ def work_panels(user):
                 title="Unit review",
                 intro=f"Proposals waiting for a decision by {bodies}.",
                 empty="Nothing is waiting for your unit's review.",
+                items=[row for state, row in waiting if state == State.UNIT_REVIEW][:5],
+                actions=[("My queue", reverse("review:queue"))],
             )
         )
     for membership in roles.committee_memberships:
@@ -75,6 +96,10 @@ def work_panels(user):
                 empty="No open votes are waiting for you."
                 if membership.votes
                 else "Nothing is waiting for the body's staff.",
+                items=[row for state, row in waiting if state in _stages_of(membership.body.kind)][:5],
+                actions=[("Meetings", reverse("review:meetings"))]
+                if membership.role != membership.Role.MEMBER
+                else [],
             )
         )
     if roles.is_office_staff:
@@ -85,6 +110,11 @@ def work_panels(user):
                 title=office.name,
                 intro="Consultations, the pipeline and publishing approved micro-credentials.",
                 empty="No consultation requests and nothing waiting at your stage.",
+                items=[row for _state, row in waiting][:5],
+                actions=[
+                    ("My queue", reverse("review:queue")),
+                    ("Pipeline dashboard", reverse("review:dashboard")),
+                ],
             )
         )
     if roles.is_program_evaluator:

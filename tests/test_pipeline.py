@@ -620,3 +620,12 @@ def test_seed_demo_shows_a_living_pipeline(settings, profile):
     assert not Notification.objects.exists()  # the made-up history emails nobody
     call_command("seed_demo")
     assert Proposal.objects.count() == 6
+
+
+def test_home_page_lists_what_awaits_each_reviewer(client, demo, proposal):
+    put_at(proposal, State.GRADUATE_COUNCIL)
+    client.force_login(demo["gc-member1"])
+    html = client.get(reverse("home")).content.decode()
+    assert proposal.title in html and "Cast your vote" in html
+    client.force_login(demo["unitreviewer"])
+    assert "Nothing is waiting for your unit&#x27;s review." in client.get(reverse("home")).content.decode()
