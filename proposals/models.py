@@ -372,40 +372,32 @@ class Course(ProposalPart):
         return f"{self.subject} {self.number} {self.title}"
 
 
-class Experience(ProposalPart):
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="experiences")
+class TitledPart(ProposalPart):
+    """A part with a title and a description: experiences, activities, assessments."""
+
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
 
     class Meta(ProposalPart.Meta):
-        pass
+        abstract = True
 
     def __str__(self):
         return self.title
 
 
-class Activity(ProposalPart):
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="activities")
-    title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+class Experience(TitledPart):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="experiences")
 
-    class Meta(ProposalPart.Meta):
+
+class Activity(TitledPart):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="activities")
+
+    class Meta(TitledPart.Meta):
         verbose_name_plural = "activities"
 
-    def __str__(self):
-        return self.title
 
-
-class Assessment(ProposalPart):
+class Assessment(TitledPart):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="assessments")
-    title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
-
-    class Meta(ProposalPart.Meta):
-        pass
-
-    def __str__(self):
-        return self.title
 
 
 class LearningOutcome(ProposalPart):
