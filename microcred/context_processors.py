@@ -4,7 +4,9 @@ from proposals.policy import active_profile
 
 
 def product(request):
+    profile = active_profile()
     return {
-        "institution_name": settings.INSTITUTION_NAME,
-        "policy": active_profile(),
+        # An explicit INSTITUTION_NAME wins; otherwise the active profile's institution.
+        "institution_name": settings.INSTITUTION_NAME_OVERRIDE or profile.institution,
+        "policy": profile,
     }

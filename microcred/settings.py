@@ -63,10 +63,8 @@ if MICROCRED_POLICY not in POLICY_PROFILES:
         f"MICROCRED_POLICY={MICROCRED_POLICY!r} is not a policy profile this product knows. "
         f"Use one of: {', '.join(POLICY_PROFILES)}."
     )
-INSTITUTION_NAME = env(
-    "INSTITUTION_NAME",
-    {"binghamton": "Binghamton University", "fiu": "Florida International University"}[MICROCRED_POLICY],
-)
+# Blank means the active profile's institution (proposals.policy); set it to show another name.
+INSTITUTION_NAME_OVERRIDE = env("INSTITUTION_NAME", "")
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # --- Applications -------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 the vote, what changed since the reader last reviewed, internal notes and the history."""
 
 from proposals.access import is_author
-from proposals.policy import DECISION, VOTE, State, needs_fee_review, route, stage_for
+from proposals.policy import DECISION, VOTE, State, needs_fee_review, next_state, route, stage_for
 from proposals.versions import diff
 
 from . import roles
@@ -98,7 +98,13 @@ def workflow_panel(request, proposal):
                     context["tally"] = count(ballot, proposal, votes)
                     context["votes"] = votes
                     context["close_form"] = CloseVoteForm(
-                        meetings=Meeting.objects.filter(body=body).order_by("-date")[:10]
+                        meetings=Meeting.objects.filter(body=body).order_by("-date")[:10],
+                        auto_id="id_close_%s",
+                    )
+                    context["final_fee_block"] = (
+                        next_state(proposal) == State.APPROVED
+                        and needs_fee_review(proposal)
+                        and proposal.fee_review_signed_at is None
                     )
         if roles.membership_in(user, body) is not None:
             context["notes"] = InternalNote.objects.filter(proposal=proposal, body=body).select_related(
@@ -107,6 +113,13 @@ def workflow_panel(request, proposal):
             context["note_form"] = InternalNoteForm()
         if context.get("decision_form") or context.get("vote_form") or context.get("close_form"):
             context["since_last"] = changes_since_last_review(proposal, user)
+    if proposal.state == State.RETURNED:
+        context["returned_event"] = (
+            AuditEvent.objects.filter(proposal=proposal, action=AuditEvent.Action.RETURNED)
+            .select_related("actor")
+            .order_by("-created_at")
+            .first()
+        )
     office = roles.is_office_staff(user) and not authored
     context["can_sign_fees"] = (
         office
@@ -121,5 +134,15 @@ def workflow_panel(request, proposal):
 
 
 def history_panel(request, proposal):
-    events = AuditEvent.objects.filter(proposal=proposal).select_related("actor", "meeting")
-    return {"template": "review/includes/history_panel.html", "where": "aside", "events": events}
+    events = list(AuditEvent.objects.filter(proposal=proposal).select_related("actor", "meeting"))
+    # Members' individual vote comments stay within the body; everyone reads the decisions.
+    body = roles.stage_body(proposal) if proposal.state in State.REVIEW_STAGES else None
+    in_body = request.user.is_superuser or (
+        body is not None and roles.membership_in(request.user, body) is not None
+    )
+    vote_actions = {AuditEvent.Action.VOTE_CAST, AuditEvent.Action.VOTE_CHANGED}
+    rows = [
+        {"event": e, "show_comment": bool(e.comment) and (in_body or e.action not in vote_actions)}
+        for e in events
+    ]
+    return {"template": "review/includes/history_panel.html", "where": "aside", "rows": rows}

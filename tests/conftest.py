@@ -185,6 +185,8 @@ def page(browser, live_server):
     context.set_default_timeout(15_000)
     context.set_default_navigation_timeout(20_000)
     tab = context.new_page()
+    # Irreversible actions ask "are you sure?" (data-confirm); the tests answer yes.
+    tab.on("dialog", lambda dialog: dialog.accept())
     yield tab
     # Leave any page (an error page in particular) before closing: closing Chromium's own error
     # page can hang with this Chromium and Playwright pair.

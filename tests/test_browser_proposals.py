@@ -49,7 +49,7 @@ def click_and_wait(page, locator, url=re.compile(r".*")):
 
 
 def flash(page):
-    return page.get_by_role("status")
+    return page.locator(".mc-messages .alert")
 
 
 def save_and_continue(page, current, following):

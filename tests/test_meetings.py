@@ -16,7 +16,9 @@ pytestmark = pytest.mark.django_db
 def at_eppc(demo):
     author = demo["faculty"]
     unit = author.unit_roles.first().unit
-    return [put_at(complete_proposal(author=author, unit=unit, title=f"Item {n}"), State.EPPC) for n in range(3)]
+    return [
+        put_at(complete_proposal(author=author, unit=unit, title=f"Item {n}"), State.EPPC) for n in range(3)
+    ]
 
 
 def create_meeting(client, chair, body_slug="eppc"):
@@ -24,8 +26,10 @@ def create_meeting(client, chair, body_slug="eppc"):
 
     body = ReviewBody.objects.get(slug=body_slug)
     client.force_login(chair)
-    return client.post(reverse("review:meeting_create", args=[body.pk]),
-                       {"date": "2026-12-03T14:00", "location": "Library 2205"})
+    return client.post(
+        reverse("review:meeting_create", args=[body.pk]),
+        {"date": "2026-12-03T14:00", "location": "Library 2205"},
+    )
 
 
 def test_chair_builds_orders_and_prints_an_agenda(client, demo, at_eppc):
@@ -56,7 +60,9 @@ def test_members_see_the_agenda_but_do_not_change_it(client, demo, at_eppc):
     meeting = Meeting.objects.get()
     client.force_login(demo["eppc-member1"])
     assert client.get(reverse("review:meeting", args=[meeting.pk])).status_code == 200
-    response = client.post(reverse("review:agenda", args=[meeting.pk]), {"action": "add", "proposal": at_eppc[0].pk})
+    response = client.post(
+        reverse("review:agenda", args=[meeting.pk]), {"action": "add", "proposal": at_eppc[0].pk}
+    )
     assert response.status_code == 403 and not AgendaItem.objects.exists()
     client.force_login(demo["fsec-chair"])
     assert client.get(reverse("review:meeting", args=[meeting.pk])).status_code == 403
@@ -73,7 +79,9 @@ def test_decision_taken_at_a_meeting_links_to_it(client, demo, at_eppc):
         services.cast_vote(proposal=proposal, user=demo[username], choice="approve")
     ballot = Ballot.objects.get(proposal=proposal, closed_at__isnull=True)
     client.force_login(demo["eppc-chair"])
-    client.post(reverse("review:close_vote", args=[proposal.pk]), {"ballot": ballot.pk, "meeting": meeting.pk})
+    client.post(
+        reverse("review:close_vote", args=[proposal.pk]), {"ballot": ballot.pk, "meeting": meeting.pk}
+    )
     ballot.refresh_from_db()
     assert ballot.meeting == meeting
     assert AuditEvent.objects.get(proposal=proposal, action="approved").meeting == meeting

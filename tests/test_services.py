@@ -90,7 +90,8 @@ def test_two_chairs_closing_the_same_vote_at_once_make_one_transition(services_a
         thread.join(timeout=30)
     assert main_connection.vendor == "postgresql"
     assert sorted(results.values()) == [
-        "This vote has already been closed by someone else. Nothing was changed.", "closed",
+        "This vote has already been closed by someone else. Nothing was changed.",
+        "closed",
     ]
     assert Proposal.objects.get(pk=proposal.pk).state == State.EPPC
     assert AuditEvent.objects.filter(proposal=proposal, action="approved").count() == 1
