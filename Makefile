@@ -33,3 +33,6 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
+
+bench: $(STAMP)
+	$(BIN)/python scripts/bench_pages.py
