@@ -2,6 +2,9 @@ import os
 
 from django.core.asgi import get_asgi_application
 
+from microcred.safety import refuse_implicit_debug
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "microcred.settings")
 
 application = get_asgi_application()
+refuse_implicit_debug()

@@ -41,9 +41,11 @@ def env_int(name, default):
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from exc
 
 
-DEBUG = env_bool("DEBUG", False)
-
 SECRET_KEY = env("SECRET_KEY", "")
+# With neither DEBUG nor SECRET_KEY set this is a developer's checkout: development mode, so that
+# ``python manage.py ...`` works as it is. Production sets SECRET_KEY (DEBUG then defaults off), and
+# the WSGI/ASGI entry points refuse to serve in development mode unless DEBUG=1 is said outright.
+DEBUG = env_bool("DEBUG", not SECRET_KEY)
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(

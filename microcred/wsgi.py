@@ -2,6 +2,9 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from microcred.safety import refuse_implicit_debug
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "microcred.settings")
 
 application = get_wsgi_application()
+refuse_implicit_debug()

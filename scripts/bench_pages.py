@@ -64,8 +64,12 @@ def main():
     print(f"{'proposals':>9}  {'page':<28} {'user':<13} {'median ms':>9}  {'queries':>7}")
     for size in SIZES:
         while made < size:
-            proposal = _demo_proposal(f"B-{made}", f"Bench {made}", "credit", "graduate", False, None, author, unit)
-            Proposal.objects.filter(pk=proposal.pk).update(state=stages[made % 4], stage_entered_at=timezone.now())
+            proposal = _demo_proposal(
+                f"B-{made}", f"Bench {made}", "credit", "graduate", False, None, author, unit
+            )
+            Proposal.objects.filter(pk=proposal.pk).update(
+                state=stages[made % 4], stage_entered_at=timezone.now()
+            )
             proposal.refresh_from_db()
             services._entered(proposal)
             made += 1

@@ -78,3 +78,30 @@ def _eager(**env):
 def test_tasks_run_in_process_without_a_broker_and_queue_with_one():
     assert _eager(CELERY_BROKER_URL="") == "True"
     assert _eager(CELERY_BROKER_URL="redis://127.0.0.1:6379/0") == "False"
+
+
+def test_bare_checkout_runs_manage_py_in_development_mode():
+    result = manage("check")  # neither DEBUG nor SECRET_KEY set
+    assert result.returncode == 0, result.stderr
+
+
+def test_web_server_refuses_development_mode_it_was_not_asked_for():
+    result = subprocess.run(
+        [sys.executable, "-c", "import microcred.wsgi"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY")},
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+    explicit = subprocess.run(
+        [sys.executable, "-c", "import microcred.wsgi"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**{k: v for k, v in os.environ.items() if k != "SECRET_KEY"}, "DEBUG": "1"},
+    )
+    assert explicit.returncode == 0, explicit.stderr
