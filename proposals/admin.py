@@ -1,12 +1,15 @@
 from django.contrib import admin
 
 from .models import (
+    Activity,
+    Assessment,
     Attachment,
     Comment,
     Competency,
     CompetencyFramework,
     Consultation,
     Course,
+    Experience,
     LearningOutcome,
     Proposal,
     ProposalVersion,
@@ -73,6 +76,21 @@ class OutcomeInline(admin.TabularInline):
     fields = ["position", "kind", "text"]
 
 
+class ExperienceInline(admin.TabularInline):
+    model = Experience
+    extra = 0
+
+
+class ActivityInline(admin.TabularInline):
+    model = Activity
+    extra = 0
+
+
+class AssessmentInline(admin.TabularInline):
+    model = Assessment
+    extra = 0
+
+
 class AttachmentInline(admin.TabularInline):
     model = Attachment
     extra = 0
@@ -100,7 +118,37 @@ class ProposalAdmin(admin.ModelAdmin):
     filter_horizontal = ["components"]
     readonly_fields = ["state", "returned_from", "submitted_at", "created_at", "updated_at"]
     date_hierarchy = "updated_at"
-    inlines = [CourseInline, OutcomeInline, AttachmentInline]
+    inlines = [
+        CourseInline,
+        ExperienceInline,
+        OutcomeInline,
+        ActivityInline,
+        AssessmentInline,
+        AttachmentInline,
+    ]
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    """Files are downloaded through the proposal page's permission-checked view, not from here."""
+
+    list_display = [
+        "original_name",
+        "proposal",
+        "content_type",
+        "size",
+        "purpose",
+        "uploaded_by",
+        "uploaded_at",
+    ]
+    list_filter = ["content_type", "purpose"]
+    search_fields = ["original_name", "proposal__title", "proposal__code"]
+    list_select_related = ["proposal", "uploaded_by"]
+    exclude = ["file"]
+    readonly_fields = ["proposal", "original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(ProposalVersion)

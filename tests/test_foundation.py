@@ -184,7 +184,27 @@ ADMIN_MODELS = [
     "review/notification",
     "auth/user",
     "auth/group",
+    "proposals/proposal",
+    "proposals/proposalversion",
+    "proposals/attachment",
+    "proposals/consultation",
+    "proposals/comment",
+    "review/auditevent",
+    "review/ballot",
+    "review/meeting",
+    "review/internalnote",
 ]
+
+
+def test_every_model_is_in_the_admin():
+    from django.apps import apps
+    from django.contrib import admin
+
+    inline_only = {"course", "experience", "activity", "assessment", "learningoutcome", "vote", "agendaitem"}
+    for app in ("proposals", "review"):
+        for model in apps.get_app_config(app).get_models():
+            if model._meta.model_name not in inline_only:
+                assert admin.site.is_registered(model), model
 
 
 @pytest.mark.parametrize("model", ADMIN_MODELS)
@@ -204,3 +224,13 @@ def test_admin_is_closed_to_people_who_are_not_staff(client, demo):
 def test_unit_lineage_reaches_the_university(demo):
     cs = Unit.objects.get(code="cs")
     assert [u.code for u in cs.ancestors()] == ["watson", "binghamton"]
+
+
+def test_admin_opens_a_proposal_with_its_parts(client, demo):
+    from .factories import complete_proposal
+
+    proposal = complete_proposal()
+    client.force_login(demo["admin"])
+    response = client.get(f"/admin/proposals/proposal/{proposal.pk}/change/")
+    assert response.status_code == 200
+    assert "Weekly data clinic" in response.content.decode()
