@@ -98,7 +98,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "microcred.middleware.FriendlyMethodNotAllowedMiddleware",
 ]
+CSRF_FAILURE_VIEW = "microcred.views.csrf_failure"
 
 ROOT_URLCONF = "microcred.urls"
 WSGI_APPLICATION = "microcred.wsgi.application"

@@ -1,6 +1,8 @@
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -362,7 +364,11 @@ class Course(ProposalPart):
     subject = models.CharField(max_length=10, help_text="e.g. CS")
     number = models.CharField(max_length=10, help_text="e.g. 480")
     title = models.CharField(max_length=200)
-    credits = models.DecimalField(max_digits=3, decimal_places=1)
+    credits = models.DecimalField(
+        max_digits=3,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("0.5"), "A course has at least 0.5 credits.")],
+    )
     is_new = models.BooleanField("new course (needs curriculum approval)", default=False)
 
     class Meta(ProposalPart.Meta):

@@ -21,7 +21,7 @@ from .forms import (
     NewProposalForm,
 )
 from .models import Competency, Unit
-from .policy import State, active_profile, needs_curriculum_approval
+from .policy import ROUTES, State, active_profile, needs_curriculum_approval
 from .versions import diff
 
 
@@ -86,9 +86,24 @@ def search(request):
             "state": state,
             "units": Unit.objects.filter(is_active=True),
             "competencies": Competency.objects.all(),
-            "states": State.choices,
+            "states": [(s, State.label(s)) for s in _profile_states()],
         },
     )
+
+
+def _profile_states():
+    """The states a proposal can be in under the active profile, in route order."""
+    stages = [stage.state for stage in ROUTES[active_profile().key]]
+    return [
+        State.DRAFT,
+        *stages,
+        State.RETURNED,
+        State.APPROVED,
+        State.PUBLISHED,
+        State.RETIRED,
+        State.REJECTED,
+        State.WITHDRAWN,
+    ]
 
 
 def _without_page(query):

@@ -9,6 +9,7 @@ class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
         choices=[("approve", "Approve"), ("return", "Return for revision"), ("reject", "Reject")],
         widget=forms.RadioSelect,
+        error_messages={"required": "Choose a decision: approve, return for revision or reject."},
     )
     comment = forms.CharField(
         required=False,

@@ -12,20 +12,38 @@ from .services import count, open_ballot
 
 
 def progress_track(proposal):
-    """Every stage of the proposal's route with its status: done, current or to come."""
+    """Every stage of the proposal's route with its status: done, current, returned from, stopped
+    at (rejected or withdrawn there) or still to come."""
     stages = [(s.state, s.label) for s in route(proposal)] + [
         (State.APPROVED, "Approved"),
         (State.PUBLISHED, "Published"),
     ]
     order = [state for state, _label in stages]
-    where = proposal.returned_from if proposal.state == State.RETURNED else proposal.state
-    position = order.index(where) if where in order else (-1 if proposal.state == State.DRAFT else len(order))
+    ended = proposal.state in (State.REJECTED, State.WITHDRAWN)
+    if ended:
+        # Where it stopped: the stage the last transition left.
+        where = (
+            AuditEvent.objects.filter(proposal=proposal, to_state=proposal.state)
+            .order_by("-created_at")
+            .values_list("from_state", flat=True)
+            .first()
+        )
+        where = proposal.returned_from if where == State.RETURNED else where
+    elif proposal.state == State.RETURNED:
+        where = proposal.returned_from
+    elif proposal.state == State.RETIRED:
+        where = None
+    else:
+        where = proposal.state
+    position = (
+        order.index(where) if where in order else (len(order) if proposal.state == State.RETIRED else -1)
+    )
     track = []
     for index, (state, label) in enumerate(stages):
-        if index < position or proposal.state == State.RETIRED:
+        if index < position:
             status = "done"
-        elif index == position and proposal.state not in (State.REJECTED, State.WITHDRAWN):
-            status = "returned" if proposal.state == State.RETURNED else "current"
+        elif index == position:
+            status = "stopped" if ended else "returned" if proposal.state == State.RETURNED else "current"
         else:
             status = "upcoming"
         track.append({"state": state, "label": label, "status": status})

@@ -386,7 +386,7 @@ def describe(tally):
         f"{tally['abstain']} abstain; {tally['returned']} of {tally['eligible']} voted, quorum {tally['quorum']}"
     )
     if outcome == Ballot.Outcome.NO_QUORUM:
-        return f"No quorum ({figures}): this is not an approval. The vote stays open for a new round."
+        return f"No quorum ({figures}): this is not an approval. A new vote has been opened."
     if outcome == Ballot.Outcome.NO_MAJORITY:
         return f"No majority ({figures}): a tie or split is not an approval. A new vote has been opened."
     return f"{outcome.label} by majority ({figures})."
@@ -414,12 +414,17 @@ def close_vote(*, proposal, user, ballot_id, comment="", meeting=None):
         .filter(pk=ballot_id, proposal=locked)
         .first()
     )
-    if ballot is None or ballot.closed_at is not None or ballot.stage != locked.state:
-        raise StaleState("This vote has already been closed by someone else. Nothing was changed.")
-    if not roles.may_act_at_stage(locked, user) or roles.is_author(user, locked):
+    membership = roles.membership_in(user, ballot.body) if ballot else None
+    if (
+        membership is None
+        or membership.role not in (Membership.Role.CHAIR, Membership.Role.STAFF)
+        or roles.is_author(user, locked)
+    ):
         raise PermissionDenied(
             "Only the chair or staff of the body close its vote, and never on their own proposal."
         )
+    if ballot.closed_at is not None or ballot.stage != locked.state:
+        raise StaleState("This vote has already been closed by someone else. Nothing was changed.")
     tally = count(ballot, locked)
     outcome = Ballot.Outcome(tally["outcome"])
     ballot.closed_at, ballot.closed_by, ballot.outcome, ballot.tally = timezone.now(), user, outcome, tally

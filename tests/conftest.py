@@ -209,6 +209,13 @@ def login(page):
     return do_login
 
 
+def log_out(page):
+    """Open the user menu in the top bar and log out."""
+    page.locator(".navbar .dropdown-toggle").click()
+    page.get_by_role("button", name="Log out").click()
+    page.get_by_role("heading", name="Log in").wait_for()
+
+
 def screenshot(page, name):
     """Keep a picture of a page for people to look at (test-artifacts/, ignored by git)."""
     folder = ROOT / "test-artifacts"

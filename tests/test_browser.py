@@ -4,7 +4,7 @@ import pytest
 
 from review.demo import DEMO_PASSWORD
 
-from .conftest import screenshot
+from .conftest import log_out, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,8 +27,7 @@ def test_each_demo_role_logs_in_and_sees_its_home(page, login, demo):
         page.get_by_role("heading", name="My work").wait_for()
         assert page.get_by_role("heading", name=heading, exact=True).is_visible(), username
         screenshot(page, f"home-{username}")
-        page.get_by_role("button", name="Log out").click()
-        page.get_by_role("heading", name="Log in").wait_for()
+        log_out(page)
 
 
 def test_wrong_password_shows_a_clear_error(page, login, demo):

@@ -45,6 +45,7 @@ def log_in(page, username):
 
 
 def log_out(page):
+    page.locator(".navbar .dropdown-toggle").click()
     click_and_wait(page, page.get_by_role("button", name="Log out"))
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
 

@@ -234,3 +234,30 @@ def test_admin_opens_a_proposal_with_its_parts(client, demo):
     response = client.get(f"/admin/proposals/proposal/{proposal.pk}/change/")
     assert response.status_code == 200
     assert "Weekly data clinic" in response.content.decode()
+
+
+def test_get_on_a_form_only_address_is_a_friendly_405(client, demo):
+    client.force_login(demo["faculty"])
+    response = client.get("/accounts/logout/")
+    assert response.status_code == 405
+    assert "This address only takes a submitted form" in response.content.decode()
+    assert "POST" in response["Allow"]
+
+
+def test_csrf_failure_is_explained(demo):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(demo["faculty"])
+    response = client.post("/accounts/logout/")
+    assert response.status_code == 403
+    assert "Your session changed since this page was opened" in response.content.decode()
+
+
+def test_learner_sees_only_the_links_for_their_role(client, demo):
+    client.force_login(demo["learner"])
+    html = client.get("/").content.decode()
+    assert "My proposals" not in html and "My queue" not in html and "Meetings" not in html
+    client.force_login(demo["office"])
+    html = client.get("/").content.decode()
+    assert "My queue" in html and "Pipeline" in html

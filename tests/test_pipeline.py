@@ -629,3 +629,37 @@ def test_home_page_lists_what_awaits_each_reviewer(client, demo, proposal):
     assert proposal.title in html and "Cast your vote" in html
     client.force_login(demo["unitreviewer"])
     assert "Nothing is waiting for your unit&#x27;s review." in client.get(reverse("home")).content.decode()
+
+
+def test_progress_track_of_a_rejected_proposal_stops_where_it_was_rejected(client, demo, proposal):
+    from review.panels import progress_track
+
+    put_at(proposal, State.UNIT_REVIEW)
+    post(
+        client,
+        demo["unitreviewer"],
+        "decide",
+        proposal,
+        {"decision": "approve", "expected_state": "unit_review"},
+    )
+    vote(demo, proposal, gc_chair="reject", gc_member1="reject")
+    close(demo, proposal)
+    proposal.refresh_from_db()
+    statuses = {step["state"]: step["status"] for step in progress_track(proposal)}
+    assert statuses == {
+        "unit_review": "done",
+        "graduate_council": "stopped",
+        "eppc": "upcoming",
+        "fsec": "upcoming",
+        "office_review": "upcoming",
+        "approved": "upcoming",
+        "published": "upcoming",
+    }
+
+
+def test_progress_track_of_a_withdrawn_draft_shows_nothing_done(demo, proposal):
+    from review.panels import progress_track
+
+    services.withdraw(proposal=proposal, user=demo["faculty"])
+    proposal.refresh_from_db()
+    assert {step["status"] for step in progress_track(proposal)} == {"upcoming"}

@@ -259,3 +259,12 @@ def test_home_lists_my_proposals(client, draft, demo):
     client.force_login(demo["faculty"])
     html = client.get(reverse("home")).content.decode()
     assert draft.title in html and "Start a proposal" in html
+
+
+def test_course_credits_must_be_positive(client, draft):
+    client.force_login(draft.lead_author)
+    rows = [{"subject": "CS", "number": "1", "title": "Negative", "credits": "-2"}]
+    response = client.post(url("edit", draft, "courses"), _courses_post(draft, rows, 3))
+    assert response.status_code == 200
+    assert "A course has at least 0.5 credits." in response.content.decode()
+    assert not draft.courses.filter(title="Negative").exists()
