@@ -116,3 +116,34 @@ def test_transition_emails_are_sent_by_the_worker(celery_worker_process, demo):
     assert sorted(n.recipient.username for n in notes) == ["faculty", "unitreviewer"]
     assert wait_for(lambda: not notes.filter(sent_at__isnull=True).exists()), log.read_text()[-3000:]
     assert "waiting for you" in log.read_text()
+
+
+def test_daily_reminders_run_on_the_worker(celery_worker_process, demo, settings):
+    """The beat job's task, queued through Redis, reminds only for the overdue item."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from proposals.models import Proposal
+    from proposals.policy import State
+    from review.models import Notification
+    from review.tasks import send_review_reminders
+
+    from .factories import complete_proposal
+
+    _proc, log = celery_worker_process
+    author = demo["faculty"]
+    unit = author.unit_roles.first().unit
+    old, fresh = (
+        complete_proposal(author=author, unit=unit),
+        complete_proposal(author=author, unit=unit, title="Fresh"),
+    )
+    Proposal.objects.filter(pk=old.pk).update(
+        state=State.UNIT_REVIEW,
+        stage_entered_at=timezone.now() - timedelta(days=settings.REVIEW_REMINDER_DAYS + 2),
+    )
+    Proposal.objects.filter(pk=fresh.pk).update(state=State.UNIT_REVIEW, stage_entered_at=timezone.now())
+    send_review_reminders.delay()
+    reminders = Notification.objects.filter(key__startswith="reminder:")
+    assert wait_for(lambda: reminders.filter(sent_at__isnull=False).exists()), log.read_text()[-3000:]
+    assert [(n.recipient.username, n.key.split(":")[1]) for n in reminders] == [("unitreviewer", str(old.pk))]
