@@ -302,6 +302,7 @@ def agenda_change(request, pk):
                 AgendaItem.objects.create(
                     meeting=meeting, proposal=form.cleaned_data["proposal"], position=len(items)
                 )
+                messages.success(request, f"“{form.cleaned_data['proposal'].title}” added to the agenda.")
             else:
                 messages.error(request, "Choose a proposal waiting for this body.")
         else:
