@@ -10,6 +10,9 @@ from .forms import CloseVoteForm, DecisionForm, InternalNoteForm, VoteForm
 from .models import AuditEvent, InternalNote, Meeting
 from .services import count, open_ballot
 
+# Session key under which a decision refused for bad input waits to be shown again, filled in.
+REFUSED_DECISION = "review-refused-decision"
+
 
 def progress_track(proposal):
     """Every stage of the proposal's route with its status: done, current, returned from, stopped
@@ -97,7 +100,9 @@ def workflow_panel(request, proposal):
         body = roles.stage_body(proposal, stage)
         context["body"] = body
         if stage.decided_by == DECISION and roles.may_act_at_stage(proposal, user):
-            context["decision_form"] = DecisionForm()
+            refused = request.session.pop(REFUSED_DECISION, None)
+            data = refused["data"] if refused and refused.get("proposal") == proposal.pk else None
+            context["decision_form"] = DecisionForm(data)
         if stage.decided_by == VOTE:
             ballot = open_ballot(proposal)
             context["ballot"] = ballot

@@ -29,6 +29,7 @@ from .forms import (
     VoteForm,
 )
 from .models import AgendaItem, Meeting, Membership, ReviewBody
+from .panels import REFUSED_DECISION
 
 
 def workflow_action(view):
@@ -77,9 +78,9 @@ def submit(request, proposal):
 def decide(request, proposal):
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        # Shown again, filled in and with each error beside its field, on the proposal page.
+        request.session[REFUSED_DECISION] = {"proposal": proposal.pk, "data": request.POST.dict()}
+        messages.error(request, "The decision was not recorded: see the message beside the field.")
         return None
     decision = form.cleaned_data["decision"]
     proposal = services.decide(

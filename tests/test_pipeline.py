@@ -1,6 +1,7 @@
 """The approval workflow: who may fire each transition, votes and tallies, revision rounds,
 audit trail, notifications, reminders and queues."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -182,6 +183,8 @@ def test_return_and_reject_need_a_comment(client, demo, proposal):
         assert state_of(proposal) == State.UNIT_REVIEW
     page = client.get(reverse("proposals:detail", args=[proposal.pk])).content.decode()
     assert "a comment is required to return or reject" in page
+    reject_radio = re.search(r'<input[^>]*value="reject"[^>]*>', page).group(0)
+    assert "checked" in reject_radio  # the reviewer's choice is kept
 
 
 def test_decision_on_a_proposal_that_moved_on_is_refused_clearly(client, demo, proposal):
