@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.urls import reverse
 
-from proposals.policy import ROUTES, State, active_profile
+from proposals.policy import State
 from proposals.selectors import my_proposals
 from review.roles import roles_of
-from review.selectors import queue
+from review.selectors import queue, stages_of
 
 
 @dataclass
@@ -30,10 +30,6 @@ class Panel:
     empty: str
     items: list = field(default_factory=list)
     actions: list = field(default_factory=list)
-
-
-def _stages_of(body_kind):
-    return {s.state for s in ROUTES[active_profile().key] if s.body_kind == body_kind}
 
 
 def _waiting(user):
@@ -96,7 +92,7 @@ def work_panels(user):
                 empty="No open votes are waiting for you."
                 if membership.votes
                 else "Nothing is waiting for the body's staff.",
-                items=[row for state, row in waiting if state in _stages_of(membership.body.kind)][:5],
+                items=[row for state, row in waiting if state in stages_of(membership.body.kind)][:5],
                 actions=[("Meetings", reverse("review:meetings"))]
                 if membership.role != membership.Role.MEMBER
                 else [],

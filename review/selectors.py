@@ -28,7 +28,8 @@ class QueueRow:
     task: str
 
 
-def _stages_of(kind):
+def stages_of(kind):
+    """The states of the active route at which a body of this kind reviews."""
     return [s.state for s in ROUTES[active_profile().key] if s.body_kind == kind]
 
 

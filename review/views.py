@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from proposals import selectors as proposal_selectors
 from proposals.models import Proposal
-from proposals.policy import ROUTES, active_profile
+from proposals.policy import active_profile
 from proposals.services import SubmissionRefused
 
 from . import roles, selectors, services
@@ -261,7 +261,7 @@ def meeting_create(request, body_id):
 
 
 def _candidates(meeting):
-    stages = [s.state for s in ROUTES[active_profile().key] if s.body_kind == meeting.body.kind]
+    stages = selectors.stages_of(meeting.body.kind)
     queryset = Proposal.objects.filter(state__in=stages).exclude(agenda_items__meeting=meeting)
     if meeting.body.unit_id:
         from proposals.models import Unit
