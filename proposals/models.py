@@ -454,7 +454,22 @@ class Attachment(models.Model):
         return self.original_name
 
 
-class ProposalVersion(models.Model):
+class AppendOnly(models.Model):
+    """A record that is written once and never changed or deleted through the ORM instance."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError(f"{self._meta.verbose_name} is append-only: immutable once saved.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError(f"{self._meta.verbose_name} is append-only: it cannot be deleted.")
+
+
+class ProposalVersion(AppendOnly):
     """An immutable snapshot of a whole proposal, frozen at each submission."""
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="versions")
@@ -471,11 +486,6 @@ class ProposalVersion(models.Model):
 
     def __str__(self):
         return f"{self.proposal} v{self.number}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("A proposal version is immutable once saved.")
-        super().save(*args, **kwargs)
 
 
 class Consultation(models.Model):

@@ -179,7 +179,9 @@ def edit(request, pk, section):
     else:
         forms = _build_forms(section, proposal)
 
-    problems = rules.check_proposal(selectors.prefetched().get(pk=pk))
+    # A refused POST leaves the forms' edits on ``proposal``: judge what is saved, not what was typed.
+    saved = proposal if request.method == "GET" else selectors.prefetched().get(pk=pk)
+    problems = rules.check_proposal(saved)
     return render(
         request,
         "proposals/edit.html",
@@ -187,7 +189,7 @@ def edit(request, pk, section):
             "proposal": proposal,
             "section": section,
             "forms": forms,
-            "sections": _section_status(problems, proposal),
+            "sections": _section_status(problems, saved),
             "needs": [p for p in problems if p.section == section.slug],
             "checking": request.GET.get("check") == "1",
             "next_section": _next(section),

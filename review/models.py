@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 
-from proposals.models import Unit
+from proposals.models import AppendOnly, Unit
 from proposals.policy import BodyKind, State
 
 
@@ -203,7 +203,7 @@ class Vote(models.Model):
         return f"{self.voter}: {self.get_choice_display()}"
 
 
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnly):
     """One line of a proposal's history: a transition, a vote, a decision, a sign-off. Written once
     by the services; no view or admin page can change or delete it."""
 
@@ -237,14 +237,6 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} by {self.actor} on {self.proposal_id}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("The audit trail is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("The audit trail is append-only.")
 
 
 class InternalNote(models.Model):

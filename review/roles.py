@@ -121,6 +121,14 @@ def stage_body(proposal, stage=None):
     stage = stage or stage_for(proposal.state)
     if stage is None:
         return None
+    # Asked several times per page (may act? may vote? notes?): looked up once per proposal and stage.
+    cache = proposal.__dict__.setdefault("_stage_bodies", {})
+    if stage.state not in cache:
+        cache[stage.state] = _find_stage_body(proposal, stage)
+    return cache[stage.state]
+
+
+def _find_stage_body(proposal, stage):
     if stage.body_kind == BodyKind.UNIT_COMMITTEE:
         lineage = proposal.unit.lineage_ids()
         committees = {

@@ -256,29 +256,38 @@ def withdraw(*, proposal, user, reason=""):
     return locked
 
 
+def _office_transition(proposal, user, *, source, method, action, what, comment=""):
+    """Publish or retire: the office's own transitions, from one state, recorded and announced."""
+    locked = _lock(proposal, source)
+    _fire(locked, getattr(locked, method), user)
+    record(locked, user, action, from_state=source, to_state=locked.state, comment=(comment or "").strip())
+    _announce(locked, what)
+    return locked
+
+
 @transaction.atomic
 def publish(*, proposal, user):
-    locked = _lock(proposal, State.APPROVED)
-    _fire(locked, locked.publish, user)
-    record(locked, user, AuditEvent.Action.PUBLISHED, from_state=State.APPROVED, to_state=locked.state)
-    _announce(locked, "was published")
-    return locked
+    return _office_transition(
+        proposal,
+        user,
+        source=State.APPROVED,
+        method="publish",
+        action=AuditEvent.Action.PUBLISHED,
+        what="was published",
+    )
 
 
 @transaction.atomic
 def retire(*, proposal, user, reason=""):
-    locked = _lock(proposal, State.PUBLISHED)
-    _fire(locked, locked.retire, user)
-    record(
-        locked,
+    return _office_transition(
+        proposal,
         user,
-        AuditEvent.Action.RETIRED,
-        from_state=State.PUBLISHED,
-        to_state=locked.state,
-        comment=(reason or "").strip(),
+        source=State.PUBLISHED,
+        method="retire",
+        action=AuditEvent.Action.RETIRED,
+        what="was retired",
+        comment=reason,
     )
-    _announce(locked, "was retired")
-    return locked
 
 
 @transaction.atomic

@@ -40,6 +40,14 @@ def state_of(proposal):
     return Proposal.objects.values_list("state", flat=True).get(pk=proposal.pk)
 
 
+def unit_decision(client, demo, proposal, decision, comment=""):
+    """The demo unit reviewer posts a decision on a proposal at unit review."""
+    data = {"decision": decision, "expected_state": "unit_review"}
+    if comment:
+        data["comment"] = comment
+    return post(client, demo["unitreviewer"], "decide", proposal, data)
+
+
 def post(client, user, name, proposal, data=None):
     client.force_login(user)
     return client.post(reverse(f"review:{name}", args=[proposal.pk]), data or {})
@@ -125,13 +133,7 @@ def test_author_who_sits_on_the_body_neither_votes_nor_closes(client, demo, prop
 def test_author_who_is_a_unit_reviewer_cannot_decide(client, demo, proposal):
     proposal.co_authors.add(demo["unitreviewer"])
     put_at(proposal, State.UNIT_REVIEW)
-    response = post(
-        client,
-        demo["unitreviewer"],
-        "decide",
-        proposal,
-        {"decision": "approve", "expected_state": "unit_review"},
-    )
+    response = unit_decision(client, demo, proposal, "approve")
     assert response.status_code == 403 and state_of(proposal) == State.UNIT_REVIEW
 
 
@@ -172,13 +174,7 @@ def test_no_withdrawal_after_approval_or_rejection(client, demo, proposal, state
 def test_return_and_reject_need_a_comment(client, demo, proposal):
     put_at(proposal, State.UNIT_REVIEW)
     for decision in ("return", "reject"):
-        response = post(
-            client,
-            demo["unitreviewer"],
-            "decide",
-            proposal,
-            {"decision": decision, "expected_state": "unit_review"},
-        )
+        response = unit_decision(client, demo, proposal, decision)
         assert response.status_code == 302
         assert state_of(proposal) == State.UNIT_REVIEW
     page = client.get(reverse("proposals:detail", args=[proposal.pk])).content.decode()
@@ -189,13 +185,7 @@ def test_return_and_reject_need_a_comment(client, demo, proposal):
 
 def test_decision_on_a_proposal_that_moved_on_is_refused_clearly(client, demo, proposal):
     put_at(proposal, State.UNIT_REVIEW)
-    post(
-        client,
-        demo["unitreviewer"],
-        "decide",
-        proposal,
-        {"decision": "approve", "expected_state": "unit_review"},
-    )
+    unit_decision(client, demo, proposal, "approve")
     client.force_login(demo["schoolreviewer"])
     response = client.post(
         reverse("review:decide", args=[proposal.pk]),
@@ -341,13 +331,7 @@ def test_returned_proposal_goes_back_to_the_stage_that_returned_it(client, demo,
 def test_reviewer_sees_the_diff_against_the_version_they_reviewed(client, demo, proposal):
     client.force_login(demo["faculty"])
     client.post(reverse("review:submit", args=[proposal.pk]))
-    post(
-        client,
-        demo["unitreviewer"],
-        "decide",
-        proposal,
-        {"decision": "return", "comment": "Sharpen the title.", "expected_state": "unit_review"},
-    )
+    unit_decision(client, demo, proposal, "return", "Sharpen the title.")
     assert state_of(proposal) == State.RETURNED
     Proposal.objects.filter(pk=proposal.pk).update(title="Applied Data Storytelling")
     client.force_login(demo["faculty"])
@@ -362,13 +346,7 @@ def test_reviewer_sees_the_diff_against_the_version_they_reviewed(client, demo, 
 def test_audit_trail_tells_the_whole_story(client, demo, proposal):
     client.force_login(demo["faculty"])
     client.post(reverse("review:submit", args=[proposal.pk]))
-    post(
-        client,
-        demo["unitreviewer"],
-        "decide",
-        proposal,
-        {"decision": "approve", "expected_state": "unit_review"},
-    )
+    unit_decision(client, demo, proposal, "approve")
     vote(demo, proposal, gc_chair="approve", gc_member1="approve")
     close(demo, proposal)
     events = list(
@@ -455,13 +433,7 @@ def test_approval_at_unit_review_emails_the_graduate_council(
 ):
     put_at(proposal, State.UNIT_REVIEW)
     with django_capture_on_commit_callbacks(execute=True):
-        post(
-            client,
-            demo["unitreviewer"],
-            "decide",
-            proposal,
-            {"decision": "approve", "expected_state": "unit_review"},
-        )
+        unit_decision(client, demo, proposal, "approve")
     assert emailed(mailoutbox) == ["faculty", "gc-chair", "gc-member1", "gc-member2"]
 
 
@@ -470,13 +442,7 @@ def test_return_emails_the_authors_only(
 ):
     put_at(proposal, State.UNIT_REVIEW)
     with django_capture_on_commit_callbacks(execute=True):
-        post(
-            client,
-            demo["unitreviewer"],
-            "decide",
-            proposal,
-            {"decision": "return", "comment": "Please add a rubric.", "expected_state": "unit_review"},
-        )
+        unit_decision(client, demo, proposal, "return", "Please add a rubric.")
     assert emailed(mailoutbox) == ["faculty"]
     assert "Returned for revision" in mailoutbox[0].subject
 
@@ -638,13 +604,7 @@ def test_progress_track_of_a_rejected_proposal_stops_where_it_was_rejected(clien
     from review.panels import progress_track
 
     put_at(proposal, State.UNIT_REVIEW)
-    post(
-        client,
-        demo["unitreviewer"],
-        "decide",
-        proposal,
-        {"decision": "approve", "expected_state": "unit_review"},
-    )
+    unit_decision(client, demo, proposal, "approve")
     vote(demo, proposal, gc_chair="reject", gc_member1="reject")
     close(demo, proposal)
     proposal.refresh_from_db()
