@@ -1,7 +1,8 @@
 # Two commands do all the set-up on a fresh machine with Python 3.11+ and make:
-#   make run   – virtualenv, install, migrate, demo data, serve http://127.0.0.1:8000
+#   make run   – virtualenv, install, migrate, demo data, serve http://127.0.0.1:8000 (PORT=8123 make run for another port)
 #   make test  – the whole test suite (fast, service and browser tests)
 PYTHON ?= python3
+PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
@@ -21,7 +22,7 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(STAMP)
 	$(BIN)/ruff check .

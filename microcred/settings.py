@@ -58,13 +58,10 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else ""
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 # --- The policy profile -------------------------------------------------------------------------
-POLICY_PROFILES = ("binghamton", "fiu")
-MICROCRED_POLICY = env("MICROCRED_POLICY", "binghamton").strip().lower()
-if MICROCRED_POLICY not in POLICY_PROFILES:
-    raise ImproperlyConfigured(
-        f"MICROCRED_POLICY={MICROCRED_POLICY!r} is not a policy profile this product knows. "
-        f"Use one of: {', '.join(POLICY_PROFILES)}."
-    )
+# The profiles are data in proposals/policy.py; an unknown one stops the start-up there
+# (proposals.apps.ProposalsConfig.ready), with the list of known profiles.
+# Blank means the default profile (proposals.policy.DEFAULT_PROFILE).
+MICROCRED_POLICY = env("MICROCRED_POLICY", "").strip().lower()
 # Blank means the active profile's institution (proposals.policy); set it to show another name.
 INSTITUTION_NAME_OVERRIDE = env("INSTITUTION_NAME", "")
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -87,6 +84,8 @@ INSTALLED_APPS = [
     "review",
     "badges",
     "transcripts",
+    # Last: the project's own commands (seed_demo) span every app above.
+    "microcred",
 ]
 
 MIDDLEWARE = [

@@ -5,3 +5,10 @@ class ProposalsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "proposals"
     verbose_name = "Proposals"
+
+    def ready(self):
+        from .policy import validate_profiles
+
+        # An unknown profile, or one without a rule list, must stop the start-up, never let every
+        # proposal through.
+        validate_profiles()

@@ -152,6 +152,8 @@ class ImplementationForm(forms.ModelForm):
             "progress_tracking_plan",
             "instructor_qualification_plan",
             "stacks_into",
+            "stacks_for_credit",
+            "theme",
             "components",
         ]
         widgets = {
@@ -169,12 +171,13 @@ class ImplementationForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["components"].queryset = Proposal.objects.filter(
-            state__in=[State.APPROVED, State.PUBLISHED]
-        ).exclude(pk=self.instance.pk)
+        # A micro-certificate collects other micro-credentials that learners can already earn.
+        self.fields["components"].queryset = Proposal.objects.filter(state=State.PUBLISHED).exclude(
+            pk=self.instance.pk
+        )
         self.fields[
             "components"
-        ].help_text = "For a micro-certificate: the approved micro-credentials it collects."
+        ].help_text = "For a micro-certificate: the published micro-credentials it collects (at least two)."
 
 
 class PartForm(forms.ModelForm):

@@ -8,7 +8,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
-from .policy import State, needs_fee_review, next_state, route
+from . import choices
+from .policy import (
+    State,
+    fee_review_valid,
+    needs_fee_review,
+    next_state,
+    resume_at,
+    route,
+    state_choices,
+)
 
 
 class UnitQuerySet(models.QuerySet):
@@ -133,22 +142,13 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
     approval workflow's, and only its transitions change it.
     """
 
-    class Kind(models.TextChoices):
-        CREDIT_BEARING = "credit", "Credit-bearing"
-        NON_CREDIT = "non_credit", "Non-credit"
+    Kind = choices.Kind
+    Form = choices.Form
+    Level = choices.Level
 
-    class Form(models.TextChoices):
-        DIGITAL_BADGE = "badge", "Digital badge"
-        MICRO_CERTIFICATE = "micro_certificate", "Micro-certificate (a collection of micro-credentials)"
-
-    class Level(models.TextChoices):
-        UNDERGRADUATE = "undergraduate", "Undergraduate"
-        GRADUATE = "graduate", "Graduate"
-        PROFESSIONAL = "professional", "Professional / non-enrolled learners"
-
-    state = FSMField(default=State.DRAFT, choices=State.choices, protected=True, db_index=True)
-    # Where a proposal returned for revision goes back to when it is resubmitted.
-    returned_from = models.CharField(max_length=30, blank=True, choices=State.choices)
+    state = FSMField(default=State.DRAFT, choices=state_choices, protected=True, db_index=True)
+    # The stage that returned a proposal for revision: resubmission resumes there when it still can.
+    returned_from = models.CharField(max_length=30, blank=True, choices=state_choices)
 
     # Basics
     title = models.CharField(max_length=200)
@@ -224,7 +224,18 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         symmetrical=False,
         blank=True,
         related_name="part_of",
-        help_text="For a micro-certificate: the micro-credentials it is made of.",
+        help_text="For a micro-certificate: the published micro-credentials it is made of.",
+    )
+    theme = models.CharField(
+        "theme or meta-competency",
+        max_length=200,
+        blank=True,
+        help_text="For a micro-certificate: the theme or meta-competency that relates its components.",
+    )
+    stacks_for_credit = models.BooleanField(
+        "designed to be stacked together to award academic credit",
+        default=False,
+        help_text="Tick if learners stack this with other micro-credentials to earn academic credit.",
     )
 
     created_at = models.DateTimeField(auto_now_add=True)
@@ -235,6 +246,9 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     fee_review_signed_at = models.DateTimeField(null=True, blank=True)
+    # What the fee sign-off approved: it holds only while the proposal states these same fees.
+    fee_review_amount = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    fee_review_notes = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-updated_at"]
@@ -246,20 +260,39 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
     def get_absolute_url(self):
         return reverse("proposals:detail", args=[self.pk])
 
-    # --- workflow ------------------------------------------------------------------------------
-    # One transition per verb. Each declares its sources, its target, its condition and who may
-    # fire it; services (``proposals.services``, ``review.services``) call them, never views. Who
-    # may act at a review stage is the review app's knowledge: ``access.may`` asks it.
+    # --- workflow ---------------------------------------------------------------------------------
+    # One transition per verb. Each declares its sources, its target, its conditions and who may
+    # fire it; services (``review.services``) call them, never views, and panels ask the same
+    # transitions what a reader may do. The review stages come from the policy profiles, so the
+    # transitions that act at a stage take any source and check "at a review stage" as a condition.
+    # Who may act at a review stage is the review app's knowledge: ``access.may`` asks it.
+
+    def submission_problems(self):
+        """The rules' verdict on this loaded instance, computed once: the submit service, the
+        transition's condition and the refusal message all read it."""
+        if "_submission_problems" not in self.__dict__:
+            from .rules import check_proposal
+
+            self.__dict__["_submission_problems"] = check_proposal(self)
+        return self.__dict__["_submission_problems"]
 
     def _passes_rules(self):
-        from .rules import check_proposal
+        return not self.submission_problems()
 
-        return not check_proposal(self)
+    def _at_review_stage(self):
+        return self.state in State.REVIEW_STAGES
+
+    def _on_route(self):
+        """Approval needs somewhere to go: a state outside the proposal's route is refused."""
+        return next_state(self) is not None
 
     def _fee_review_done_if_final(self):
         if next_state(self) != State.APPROVED or not needs_fee_review(self):
             return True
-        return self.fee_review_signed_at is not None
+        return fee_review_valid(self)
+
+    def _withdrawable(self):
+        return self.state in State.WITHDRAWABLE
 
     def _by_author(self, user):
         from .access import is_author
@@ -283,43 +316,54 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
     @transition(
         field=state,
         source=[State.DRAFT, State.RETURNED],
-        target=RETURN_VALUE(*State.REVIEW_STAGES),
+        target=RETURN_VALUE(),
         conditions=[_passes_rules],
         permission=_by_author,
     )
-    def submit(self, *, by):
-        """Draft → unit review; returned → back to the stage that returned it."""
-        target = self.returned_from or route(self)[0].state
+    def submit(self, *, by, approvals=()):
+        """Draft → the first stage of its route; returned → where ``policy.resume_at`` says, given
+        the stage approvals on record (``approvals``: (state, route keys) pairs). The reason is
+        kept in ``routed_because`` for the history."""
+        stage, self.routed_because = resume_at(self, approvals)
         self.returned_from = ""
         self.submitted_at = timezone.now()
-        return self._enter(target)
+        return self._enter(stage.state)
 
     @transition(
         field=state,
-        source=State.REVIEW_STAGES,
-        target=RETURN_VALUE(*State.REVIEW_STAGES, State.APPROVED),
-        conditions=[_fee_review_done_if_final],
+        source="*",
+        target=RETURN_VALUE(),
+        conditions=[_at_review_stage, _on_route, _fee_review_done_if_final],
         permission=_by_stage_reviewer,
     )
     def approve_stage(self, *, by):
         """The stage approves: on to the next stage of the route, or approved after the last."""
         return self._enter(next_state(self))
 
-    @transition(field=state, source=State.REVIEW_STAGES, target=State.RETURNED, permission=_by_stage_reviewer)
+    @transition(
+        field=state,
+        source="*",
+        target=State.RETURNED,
+        conditions=[_at_review_stage],
+        permission=_by_stage_reviewer,
+    )
     def return_for_revision(self, *, by):
-        """Back to the authors; resubmission returns to this stage."""
+        """Back to the authors; resubmission resumes at this stage when it still can."""
         self.returned_from = self.state
         self._enter(State.RETURNED)
 
-    @transition(field=state, source=State.REVIEW_STAGES, target=State.REJECTED, permission=_by_stage_reviewer)
+    @transition(
+        field=state,
+        source="*",
+        target=State.REJECTED,
+        conditions=[_at_review_stage],
+        permission=_by_stage_reviewer,
+    )
     def reject(self, *, by):
         self._enter(State.REJECTED)
 
     @transition(
-        field=state,
-        source=[State.DRAFT, State.RETURNED, *State.REVIEW_STAGES],
-        target=State.WITHDRAWN,
-        permission=_by_author,
+        field=state, source="*", target=State.WITHDRAWN, conditions=[_withdrawable], permission=_by_author
     )
     def withdraw(self, *, by):
         """Authors may withdraw at any stage before approval."""
@@ -410,9 +454,7 @@ class LearningOutcome(ProposalPart):
     """A student learning outcome (SLO) or program outcome (PO), tied to competencies and aligned
     to the activities that teach it and the assessments that measure it."""
 
-    class Kind(models.TextChoices):
-        SLO = "slo", "Student learning outcome (SLO)"
-        PO = "po", "Program outcome (PO)"
+    Kind = choices.OutcomeKind
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="outcomes")
     kind = models.CharField(max_length=3, choices=Kind.choices, default=Kind.SLO)
@@ -496,7 +538,14 @@ class Consultation(models.Model):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     message = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    # Completed by the office's staff, who record the level of rigor agreed with the authors
+    # (FIU: "In consultation with Academic and Student Affairs, the appropriate level of rigor will
+    # be determined").
+    closed_at = models.DateTimeField("completed at", null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    rigor = models.TextField("level of rigor agreed", blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -504,13 +553,17 @@ class Consultation(models.Model):
     def __str__(self):
         return f"Consultation on {self.proposal}"
 
+    @property
+    def is_completed(self):
+        return self.closed_at is not None and bool(self.rigor.strip())
+
 
 class Comment(models.Model):
     """A comment on a proposal, visible to everyone who may read it."""
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    state = models.CharField("stage", max_length=30, choices=State.choices)
+    state = models.CharField("stage", max_length=30, choices=state_choices)
     body = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
 

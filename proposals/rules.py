@@ -1,8 +1,10 @@
 """What a proposal must say before it can be submitted: every rule once, as data.
 
-Each rule names the profiles it applies to, the section and field it is shown beside, and the
-sentence of the policy it comes from. ``check_proposal`` runs them; the submit service, the
-transition condition, the section forms and the tests all use it.
+Each rule has a code, the section and field it is shown beside, and a check below. Which rules a
+profile enforces, and the sentence of its policy that justifies each, is the profile's own list
+(``PolicyProfile.rules`` in ``policy.py``): a rule no profile cites is never applied, and a profile
+with no rule list does not start. ``check_proposal`` runs them; the submit transition's condition,
+the section forms and the tests all use it.
 
 Drafts are never checked: they may be saved in any state of completion.
 """
@@ -10,11 +12,8 @@ Drafts are never checked: they may be saved in any state of completion.
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .policy import active_profile
-
-BINGHAMTON = "binghamton"
-FIU = "fiu"
-BOTH = (BINGHAMTON, FIU)
+from .choices import Form, Kind, OutcomeKind
+from .policy import PROFILES, State, active_profile
 
 # The Binghamton motion: "Credit-bearing micro-credentials have a maximum size of 12 credits".
 MAX_CREDITS = Decimal(12)
@@ -22,6 +21,7 @@ MAX_CREDITS = Decimal(12)
 MIN_COURSES = 2
 # FIU: "A micro-certificate is a collection of related micro-credentials".
 MIN_COMPONENTS = 2
+NACE = "nace"
 
 
 @dataclass(frozen=True)
@@ -40,74 +40,49 @@ class Problem:
 @dataclass(frozen=True)
 class Rule:
     code: str
-    profiles: tuple
     section: str
     field: str
-    cites: str
+    what: str
 
-    def problem(self, message, part=None):
-        return Problem(self.section, self.field, message, self.cites, part)
+    @property
+    def profiles(self):
+        """The profiles that enforce this rule, each citing its own policy sentence."""
+        return {key: p.rules[self.code] for key, p in PROFILES.items() if self.code in p.rules}
 
-
-B = "Binghamton: "
-F = "FIU 380.104: "
 
 # fmt: off
 RULES = {r.code: r for r in [
-    Rule("title", BOTH, "basics", "title", "Every proposal needs a title."),
-    Rule("summary", BOTH, "basics", "summary",
-         B + "Supporting documentation for proposal approval includes demonstration of a clear purpose"),
-    Rule("purpose", BOTH, "purpose", "purpose",
-         B + "Supporting documentation for proposal approval includes demonstration of a clear purpose and "
-         "benefit"),
-    Rule("target_learners", BOTH, "purpose", "target_learners",
-         F + "Micro-certificates can be offered to undergraduate and graduate students, as well as to "
-         "non-enrolled learners."),
-    Rule("non_matriculated_terms", BOTH, "purpose", "non_matriculated_terms",
-         B + "non-matriculated students can participate in credit-bearing micro-credentials at the discretion "
-         "of and according to the policies of the originating units"),
-    Rule("employer_evidence", BOTH, "purpose", "employer_evidence",
-         B + "evidence of importance to employers; " + F + "Aligned to Industry/Post-Graduation needs"),
-    Rule("competency", BOTH, "outcomes", "competencies",
-         B + "Each micro-credential has a demonstrated relationship to at least one the NACE competencies; "
-         + F + "Competency-based"),
-    Rule("outcome", BOTH, "outcomes", "outcomes",
-         B + "articulation of NACE learning objectives; " + F + "All approved micro-credentials must have "
-         "student learning outcomes (SLOs)"),
-    Rule("program_outcome", (FIU,), "outcomes", "outcomes",
-         F + "must have student learning outcomes (SLOs) and program outcomes (POs) associated with them"),
-    Rule("outcome_competency", BOTH, "outcomes", "outcomes",
-         F + "Competency-based micro-credentials signal that a learner has demonstrated the specified "
-         "knowledge, skills, and abilities"),
-    Rule("outcome_activity", BOTH, "alignment", "alignment",
-         B + "clear links between the learning outcomes and learning activities"),
-    Rule("outcome_assessment", BOTH, "alignment", "alignment",
-         F + "aligned to appropriate assessments; " + B + "plans for assessment of the learning evidence"),
-    Rule("credits_stated", BOTH, "courses", "total_credits",
-         B + "Credit-bearing micro-credentials consist of completion of coursework"),
-    Rule("credits_max", BOTH, "courses", "total_credits",
-         B + "Credit-bearing micro-credentials have a maximum size of 12 credits"),
-    Rule("credits_sum", BOTH, "courses", "courses",
-         B + "consist of completion of coursework – generally at least two courses but not more than 12 "
-         "credits"),
-    Rule("two_courses", BOTH, "courses", "fewer_courses_justification",
-         B + "normally involve at least two courses"),
-    Rule("evidence_plan", BOTH, "evidence", "evidence_submission",
-         B + "plans for assessment of the learning evidence for the digital badge"),
-    Rule("evidence_evaluators", BOTH, "evidence", "evidence_evaluators",
-         B + "Proposing departments and programs are responsible for ... evaluating evidence for badges"),
-    Rule("evidence_criteria", BOTH, "evidence", "evidence_criteria",
-         B + "Proposing departments and programs are responsible for establishing criteria for the "
-         "micro-credentials"),
-    Rule("reflection", (FIU,), "evidence", "reflective_experience",
-         F + "All micro-credentials must have a culminating reflective experience"),
-    Rule("fee_statement", BOTH, "fees", "fee_amount",
-         B + "Fees for non-credit bearing micro-credentials must be included in the proposal"),
-    Rule("implementation", (BINGHAMTON,), "implementation", "advising_plan",
-         B + "Proposing departments and programs are responsible for ... advising students, tracking "
-         "progress, qualifying instructors"),
-    Rule("components", BOTH, "implementation", "components",
-         F + "A micro-certificate is a collection of related micro-credentials"),
+    Rule("title", "basics", "title", "a title"),
+    Rule("summary", "basics", "summary", "a short summary (the competency statement)"),
+    Rule("asa_consultation", "basics", "consultation",
+         "a completed consultation with the office that records the level of rigor agreed"),
+    Rule("badge_only", "basics", "form", "the form is a digital badge (no micro-certificates)"),
+    Rule("purpose", "purpose", "purpose", "purpose and benefit"),
+    Rule("target_learners", "purpose", "target_learners", "who it is for"),
+    Rule("non_matriculated_terms", "purpose", "non_matriculated_terms",
+         "terms for non-matriculated learners when they may join"),
+    Rule("employer_evidence", "purpose", "employer_evidence", "evidence of importance to employers"),
+    Rule("competency", "outcomes", "competencies", "at least one competency of any framework"),
+    Rule("nace_competency", "outcomes", "competencies", "at least one NACE career-readiness competency"),
+    Rule("outcome", "outcomes", "outcomes", "at least one student learning outcome"),
+    Rule("program_outcome", "outcomes", "outcomes", "at least one program outcome"),
+    Rule("outcome_competency", "outcomes", "outcomes", "every outcome tied to a competency"),
+    Rule("outcome_activity", "alignment", "alignment", "every outcome linked to a learning activity"),
+    Rule("outcome_assessment", "alignment", "alignment", "every outcome linked to an assessment"),
+    Rule("credits_stated", "courses", "total_credits", "credit-bearing: total credits stated"),
+    Rule("credits_max", "courses", "total_credits", "credit-bearing: at most 12 credits"),
+    Rule("credits_sum", "courses", "courses", "credit-bearing: courses listed and adding up to the total"),
+    Rule("two_courses", "courses", "fewer_courses_justification",
+         "credit-bearing: two courses, or a justification for fewer"),
+    Rule("evidence_plan", "evidence", "evidence_submission", "what learners submit as evidence"),
+    Rule("evidence_evaluators", "evidence", "evidence_evaluators", "who evaluates the evidence"),
+    Rule("evidence_criteria", "evidence", "evidence_criteria", "criteria for accepting the evidence"),
+    Rule("reflection", "evidence", "reflective_experience", "a culminating reflective experience"),
+    Rule("fee_statement", "fees", "fee_amount", "non-credit: the fee stated (0 is a statement)"),
+    Rule("implementation", "implementation", "advising_plan",
+         "who advises, how progress is tracked, how instructors are qualified"),
+    Rule("components", "implementation", "components",
+         "micro-certificate: a theme and at least two other published micro-credentials"),
 ]}
 # fmt: on
 
@@ -122,24 +97,40 @@ def _blank(value):
 
 
 def check_proposal(proposal, profile_key=None):
-    """Every problem that stands between this proposal and submission, in section order.
+    """Every problem that stands between this proposal and submission under the profile, in section
+    order. Only the rules the profile cites are applied, each problem carrying the profile's sentence.
 
     Reads the proposal's parts through the prefetch cache when the caller has prefetched them
-    (``selectors.proposal_for_page``), so the number of queries does not grow with the parts.
+    (``selectors.prefetched``), so the number of queries does not grow with the parts.
     """
-    profile_key = profile_key or active_profile().key
+    profile = PROFILES[profile_key] if profile_key else active_profile()
     problems = []
 
     def fail(code, message, part=None):
-        rule = RULES[code]
-        if profile_key in rule.profiles:
-            problems.append(rule.problem(message, part))
+        if code in profile.rules:
+            rule = RULES[code]
+            problems.append(Problem(rule.section, rule.field, message, profile.rules[code], part))
+
+    def wants(*codes):
+        return any(code in profile.rules for code in codes)
 
     p = proposal
     if _blank(p.title):
         fail("title", "Give the micro-credential a title.")
     if _blank(p.summary):
         fail("summary", "Write a short summary of the micro-credential.")
+    if wants("asa_consultation") and not any(c.is_completed for c in p.consultations.all()):
+        fail(
+            "asa_consultation",
+            f"Ask {profile.office_name} for a consultation: the proposal can be submitted once its "
+            "staff have completed it and recorded the level of rigor agreed.",
+        )
+    if p.form == Form.MICRO_CERTIFICATE:
+        fail(
+            "badge_only",
+            f"{profile.name}'s policy leaves micro-credentials that stack toward larger certificates to "
+            "be decided later: propose a digital badge.",
+        )
     if _blank(p.purpose):
         fail("purpose", "Say what the micro-credential is for and how learners benefit.")
     if _blank(p.target_learners):
@@ -152,11 +143,16 @@ def check_proposal(proposal, profile_key=None):
     competencies = list(p.competencies.all())
     outcomes = list(p.outcomes.all())
     if not competencies:
-        fail("competency", "Choose at least one NACE career-readiness competency.")
-    slos = [o for o in outcomes if o.kind == "slo"]
-    if not slos:
+        fail("competency", "Choose at least one competency the micro-credential develops.")
+    if not any(c.framework.slug == NACE for c in competencies):
+        fail(
+            "nace_competency",
+            "Choose at least one NACE career-readiness competency. "
+            "Competencies of other frameworks may be added beside it.",
+        )
+    if not [o for o in outcomes if o.kind == OutcomeKind.SLO]:
         fail("outcome", "Add at least one student learning outcome (SLO).")
-    if not [o for o in outcomes if o.kind == "po"]:
+    if not [o for o in outcomes if o.kind == OutcomeKind.PO]:
         fail("program_outcome", "Add at least one program outcome (PO).")
     for number, outcome in enumerate(outcomes, start=1):
         label = f"Outcome {number}"
@@ -167,31 +163,8 @@ def check_proposal(proposal, profile_key=None):
         if not list(outcome.assessments.all()):
             fail("outcome_assessment", f"{label} is not linked to an assessment.", outcome.pk)
 
-    if p.is_credit_bearing:
-        courses = list(p.courses.all())
-        course_credits = sum((c.credits for c in courses), Decimal(0))
-        if p.total_credits is None or p.total_credits <= 0:
-            fail("credits_stated", "State the total number of credits.")
-        elif p.total_credits > MAX_CREDITS:
-            fail(
-                "credits_max",
-                f"A credit-bearing micro-credential may have at most {credits(MAX_CREDITS)} credits; "
-                f"this one has {credits(p.total_credits)}.",
-            )
-        if p.total_credits is not None and courses and course_credits != p.total_credits:
-            fail(
-                "credits_sum",
-                f"The courses add up to {credits(course_credits)} credits, but the total stated is "
-                f"{credits(p.total_credits)}.",
-            )
-        if not courses:
-            fail("credits_sum", "List the courses that make up the micro-credential.")
-        if len(courses) < MIN_COURSES and _blank(p.fewer_courses_justification):
-            fail(
-                "two_courses",
-                f"Credit-bearing micro-credentials normally have at least {MIN_COURSES} "
-                "courses: add another course or justify why fewer are enough.",
-            )
+    if p.kind == Kind.CREDIT_BEARING:
+        _check_credits(p, fail)
     elif p.fee_amount is None:
         fail("fee_statement", "State the fee for this non-credit micro-credential (0 if it is free).")
 
@@ -209,10 +182,54 @@ def check_proposal(proposal, profile_key=None):
             "implementation",
             "Say who advises learners, how progress is tracked and how instructors are qualified.",
         )
-    if p.form == "micro_certificate" and len(list(p.components.all())) < MIN_COMPONENTS:
-        fail(
-            "components",
-            f"A micro-certificate is made of at least {MIN_COMPONENTS} micro-credentials: "
-            "choose its components.",
-        )
+    if p.form == Form.MICRO_CERTIFICATE:
+        for message in _component_problems(p):
+            fail("components", message)
     return problems
+
+
+def _check_credits(p, fail):
+    courses = list(p.courses.all())
+    course_credits = sum((c.credits for c in courses), Decimal(0))
+    if p.total_credits is None or p.total_credits <= 0:
+        fail("credits_stated", "State the total number of credits.")
+    elif p.total_credits > MAX_CREDITS:
+        fail(
+            "credits_max",
+            f"A credit-bearing micro-credential may have at most {credits(MAX_CREDITS)} credits; "
+            f"this one has {credits(p.total_credits)}.",
+        )
+    if p.total_credits is not None and courses and course_credits != p.total_credits:
+        fail(
+            "credits_sum",
+            f"The courses add up to {credits(course_credits)} credits, but the total stated is "
+            f"{credits(p.total_credits)}.",
+        )
+    if not courses:
+        fail("credits_sum", "List the courses that make up the micro-credential.")
+    if len(courses) < MIN_COURSES and _blank(p.fewer_courses_justification):
+        fail(
+            "two_courses",
+            f"Credit-bearing micro-credentials normally have at least {MIN_COURSES} "
+            "courses: add another course or justify why fewer are enough.",
+        )
+
+
+def _component_problems(p):
+    """A micro-certificate collects at least two other published micro-credentials around a theme."""
+    components = list(p.components.all())
+    found = []
+    if _blank(p.theme):
+        found.append("Name the theme or meta-competency that relates the micro-certificate's components.")
+    if any(c.pk == p.pk for c in components):
+        found.append("A micro-certificate cannot be one of its own components.")
+    unpublished = [c for c in components if c.pk != p.pk and c.state != State.PUBLISHED]
+    if unpublished:
+        names = ", ".join(f"“{c.title}”" for c in unpublished)
+        found.append(f"Components must be published micro-credentials; not yet published: {names}.")
+    if len([c for c in components if c.pk != p.pk]) < MIN_COMPONENTS:
+        found.append(
+            f"A micro-certificate is made of at least {MIN_COMPONENTS} other micro-credentials: "
+            "choose its components."
+        )
+    return found

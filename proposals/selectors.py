@@ -4,7 +4,7 @@ from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 
 from .access import authored_q, can_read, readable_proposals
-from .models import Attachment, Comment, Consultation, LearningOutcome, Proposal, ProposalVersion
+from .models import Attachment, Comment, Competency, Consultation, LearningOutcome, Proposal, ProposalVersion
 
 
 def prefetched():
@@ -13,7 +13,7 @@ def prefetched():
     return Proposal.objects.select_related("unit", "lead_author").prefetch_related(
         "co_authors",
         "co_sponsors",
-        "competencies",
+        Prefetch("competencies", queryset=Competency.objects.select_related("framework")),
         "courses",
         "experiences",
         "activities",
@@ -28,7 +28,7 @@ def prefetched():
             "versions", queryset=ProposalVersion.objects.only("id", "proposal_id", "number", "created_at")
         ),
         Prefetch("comments", queryset=Comment.objects.select_related("author")),
-        Prefetch("consultations", queryset=Consultation.objects.select_related("requested_by")),
+        Prefetch("consultations", queryset=Consultation.objects.select_related("requested_by", "closed_by")),
     )
 
 

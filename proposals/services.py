@@ -9,9 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
-from django_fsm import can_proceed, has_transition_perm
+from django_fsm import has_transition_perm
 
-from . import access, rules, versions
+from . import access, versions
 from .models import Attachment, Comment, Consultation, Proposal, ProposalVersion
 from .policy import State
 
@@ -83,11 +83,12 @@ def save_section(*, proposal, user, forms):
 
 
 @transaction.atomic
-def snapshot_version(*, proposal, user):
-    """Freeze the proposal as it stands as the next numbered version. Versions never change."""
+def snapshot_version(*, proposal, user, current=None):
+    """Freeze the proposal as it stands as the next numbered version. Versions never change.
+    ``current`` is the proposal with its parts prefetched, when the caller already has it."""
     from .selectors import prefetched
 
-    current = prefetched().get(pk=proposal.pk)
+    current = current if current is not None else prefetched().get(pk=proposal.pk)
     number = (proposal.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     return ProposalVersion.objects.create(
         proposal=proposal, number=number, data=versions.snapshot(current), created_by=user
@@ -95,32 +96,31 @@ def snapshot_version(*, proposal, user):
 
 
 @transaction.atomic
-def submit_proposal(*, proposal, user):
-    """Submit a draft for unit review (the first transition of the approval workflow), or
-    resubmit a proposal returned for revision to the stage that returned it.
+def submit_proposal(*, proposal, user, approvals=()):
+    """Submit a draft to the first stage of its route, or resubmit a proposal returned for revision
+    to where its route now says (``approvals``: the stage approvals on record, see
+    ``policy.resume_at``). Returns (proposal, version, the state it left).
 
     Guarantees: only an author submits; a proposal that breaks a rule of the active profile is not
     submitted (``SubmissionRefused`` lists the problems) and nothing is saved; a proposal submitted
     twice at once is submitted once (the row lock makes the second caller see the new state and
-    fail with ``StaleState``); a submission freezes a version.
+    fail with ``StaleState``); a submission freezes a version. The rules are checked once, on the
+    locked row with its parts prefetched: the transition's condition reads the same verdict.
     """
     from .selectors import prefetched
 
-    locked = _locked(proposal)
-    if locked.state not in State.EDITABLE:
+    locked = prefetched().select_for_update(of=("self",)).get(pk=proposal.pk)
+    before = locked.state
+    if before not in State.EDITABLE:
         raise StaleState(f"This proposal is already “{locked.state_label}”.")
-    if not access.is_author(user, locked):
+    if not has_transition_perm(locked.submit, user):
+        if access.is_author(user, locked) and locked.submission_problems():
+            raise SubmissionRefused(locked.submission_problems())
         raise PermissionDenied("Only the proposal's authors may submit it.")
-    problems = rules.check_proposal(prefetched().get(pk=locked.pk))
-    if problems:
-        raise SubmissionRefused(problems)
-    # The transition's own condition and permission say the same; checked here for the record.
-    if not (can_proceed(locked.submit) and has_transition_perm(locked.submit, user)):
-        raise PermissionDenied("This proposal cannot be submitted now.")
-    locked.submit(by=user)
+    locked.submit(by=user, approvals=approvals)
     locked.save()
-    version = snapshot_version(proposal=locked, user=user)
-    return locked, version
+    version = snapshot_version(proposal=locked, user=user, current=locked)
+    return locked, version, before
 
 
 @transaction.atomic

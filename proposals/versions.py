@@ -32,6 +32,8 @@ SCALAR_FIELDS = [
     "progress_tracking_plan",
     "instructor_qualification_plan",
     "stacks_into",
+    "stacks_for_credit",
+    "theme",
 ]
 
 # part name -> (label, fields shown in a diff)

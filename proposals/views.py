@@ -21,7 +21,7 @@ from .forms import (
     NewProposalForm,
 )
 from .models import Competency, Unit
-from .policy import ROUTES, State, active_profile, needs_curriculum_approval
+from .policy import State, active_profile, needs_curriculum_approval
 from .versions import diff
 
 
@@ -93,7 +93,7 @@ def search(request):
 
 def _profile_states():
     """The states a proposal can be in under the active profile, in route order."""
-    stages = [stage.state for stage in ROUTES[active_profile().key]]
+    stages = [stage.state for stage in active_profile().stages]
     return [
         State.DRAFT,
         *stages,
@@ -141,6 +141,7 @@ def detail(request, pk):
             "comment_form": CommentForm(),
             "consultation_form": ConsultationForm(),
             "open_consultation": next((c for c in proposal.consultations.all() if c.closed_at is None), None),
+            "completed_consultation": next((c for c in proposal.consultations.all() if c.is_completed), None),
             "profile": active_profile(),
             "panels": detail_panels(request, proposal),
         },

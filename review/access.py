@@ -2,7 +2,7 @@
 
 from django.db.models import Q
 
-from proposals.models import Consultation, Unit
+from proposals.models import Consultation, Proposal, Unit
 from proposals.policy import State
 
 from .roles import roles_of
@@ -12,7 +12,8 @@ def reviewer_reading_rule(user):
     """Reviewers read what has been submitted to them; the office also reads drafts whose authors
     asked it for a consultation.
 
-    - unit reviewers: submitted proposals of their unit and of every unit below it;
+    - unit reviewers: submitted proposals that their unit, or a unit below it, originates or
+      co-sponsors;
     - members, chairs and staff of a university-wide body, and the office's staff: every
       submitted proposal (they review all that reach the university level);
     - the office's staff: drafts with an open consultation.
@@ -22,7 +23,8 @@ def reviewer_reading_rule(user):
     q = Q(pk__in=[])
     if roles.unit_reviewer_memberships:
         units = Unit.objects.subtree_ids([m.body.unit_id for m in roles.unit_reviewer_memberships])
-        q |= submitted & Q(unit_id__in=units)
+        co_sponsored = Proposal.co_sponsors.through.objects.filter(unit_id__in=units).values("proposal_id")
+        q |= submitted & (Q(unit_id__in=units) | Q(pk__in=co_sponsored))
     if roles.committee_memberships or roles.office_memberships:
         q |= submitted
     if roles.office_memberships:

@@ -1,106 +1,28 @@
-"""Demo data for trying the product: units, the active profile's review bodies with members, and
-one login per role. Every write is get-or-create, so running it again changes nothing."""
+"""Demo data of the review app: the unit curriculum committees, the active profile's review bodies
+with chairs, members and the office's staff, and demo proposals walked through the real workflow.
+Every write is get-or-create, so running it again changes nothing. Called by the project's
+``seed_demo`` after ``proposals.demo``."""
 
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-from django.db import transaction
 
-from proposals import roles as global_roles
-from proposals.models import Competency, CompetencyFramework, Unit, UnitRole
-from proposals.nace import seed_nace
-from proposals.policy import ROUTES, VOTE, BodyKind, active_profile
+from proposals.choices import Kind, Level, OutcomeKind
+from proposals.models import Competency
+from proposals.policy import VOTE, BodyKind, active_profile
 
 from .models import Membership, ReviewBody
-
-DEMO_PASSWORD = "microcred-demo"  # noqa: S105 - printed to the operator; seed_demo refuses production
-
-# (code, name, kind, parent code) per profile, parents first.
-UNITS = {
-    "binghamton": [
-        ("binghamton", "Binghamton University", Unit.Kind.UNIVERSITY, None),
-        ("harpur", "Harpur College of Arts and Sciences", Unit.Kind.SCHOOL, "binghamton"),
-        (
-            "watson",
-            "Thomas J. Watson College of Engineering and Applied Science",
-            Unit.Kind.SCHOOL,
-            "binghamton",
-        ),
-        ("som", "School of Management", Unit.Kind.SCHOOL, "binghamton"),
-        ("cs", "Department of Computer Science", Unit.Kind.DEPARTMENT, "watson"),
-        ("english", "Department of English", Unit.Kind.DEPARTMENT, "harpur"),
-        ("clt", "Center for Learning and Teaching", Unit.Kind.CENTRE, "binghamton"),
-    ],
-    "fiu": [
-        ("fiu", "Florida International University", Unit.Kind.UNIVERSITY, None),
-        ("cec", "College of Engineering and Computing", Unit.Kind.SCHOOL, "fiu"),
-        ("business", "College of Business", Unit.Kind.SCHOOL, "fiu"),
-        (
-            "scis",
-            "Knight Foundation School of Computing and Information Sciences",
-            Unit.Kind.DEPARTMENT,
-            "cec",
-        ),
-        ("marketing", "Department of Marketing and Logistics", Unit.Kind.DEPARTMENT, "business"),
-        ("asa-office", "Academic and Student Affairs", Unit.Kind.OFFICE, "fiu"),
-    ],
-}
-
-# The department where the demo faculty, unit reviewer and program evaluator work, and its school.
-HOME_UNITS = {"binghamton": ("cs", "watson"), "fiu": ("scis", "cec")}
-
-BODY_SLUGS = {
-    BodyKind.OFFICE_COMMITTEE: "omc",
-    BodyKind.GRADUATE_COUNCIL: "gc",
-    BodyKind.EPPC: "eppc",
-    BodyKind.FSEC: "fsec",
-    BodyKind.FSCC: "fscc",
-    BodyKind.ASA: "asa",
-}
-
-
-@dataclass
-class DemoLogin:
-    username: str
-    name: str
-    role: str
-
-
-def _user(username, first, last, logins, role, **flags):
-    User = get_user_model()
-    user, created = User.objects.get_or_create(
-        username=username,
-        defaults={"first_name": first, "last_name": last, "email": f"{username}@demo.invalid", **flags},
-    )
-    if created:
-        user.set_password(DEMO_PASSWORD)
-        user.save(update_fields=["password"])
-    logins.append(DemoLogin(username, f"{first} {last}", role))
-    return user
 
 
 def _member(body, user, role):
     Membership.objects.get_or_create(body=body, user=user, defaults={"role": role})
 
 
-@transaction.atomic
-def seed_demo(*, with_proposals=True):
-    """Create (or find) the demo organisation and users of the active profile, and proposals at
-    several stages of the pipeline (``with_proposals``); return the logins."""
+def seed_bodies(site):
+    """The curriculum committees of the demo department and school, with a chair each, and every
+    university-wide body of the active profile with its chair, two members and the office's staff."""
     profile = active_profile()
-    logins: list[DemoLogin] = []
-    seed_nace(CompetencyFramework, Competency)
-
-    units = {}
-    for code, name, kind, parent in UNITS[profile.key]:
-        units[code], _ = Unit.objects.get_or_create(
-            code=code, defaults={"name": name, "kind": kind, "parent": units.get(parent)}
-        )
-    dept_code, school_code = HOME_UNITS[profile.key]
-    dept, school = units[dept_code], units[school_code]
-
+    dept, school = site.department, site.school
     committees = {}
     for unit in (dept, school):
         committees[unit.code], _ = ReviewBody.objects.get_or_create(
@@ -111,51 +33,31 @@ def seed_demo(*, with_proposals=True):
                 "unit": unit,
             },
         )
-
-    groups = {name: Group.objects.get_or_create(name=name)[0] for name in global_roles.GROUPS}
-
-    _user("admin", "Ada", "Admin", logins, "Administrator", is_staff=True, is_superuser=True)
-    for username, first, last in (("faculty", "Fatima", "Ortiz"), ("coauthor", "Chen", "Wei")):
-        user = _user(username, first, last, logins, f"Faculty, {dept.name}")
-        user.groups.add(groups[global_roles.FACULTY])
-        UnitRole.objects.get_or_create(unit=dept, user=user, role=UnitRole.Role.FACULTY)
-
-    reviewer = _user("unitreviewer", "Uma", "Reyes", logins, f"Unit reviewer, {committees[dept.code].name}")
+    reviewer = site.user("unitreviewer", "Uma", "Reyes", f"Unit reviewer, {committees[dept.code].name}")
     _member(committees[dept.code], reviewer, Membership.Role.CHAIR)
-    school_reviewer = _user(
-        "schoolreviewer", "Sam", "Okafor", logins, f"Unit reviewer, {committees[school.code].name}"
+    school_reviewer = site.user(
+        "schoolreviewer", "Sam", "Okafor", f"Unit reviewer, {committees[school.code].name}"
     )
     _member(committees[school.code], school_reviewer, Membership.Role.CHAIR)
 
-    voting_kinds = {stage.body_kind for stage in ROUTES[profile.key] if stage.decided_by == VOTE}
-    for kind in profile.bodies:
-        slug = BODY_SLUGS[kind]
+    voting_kinds = {stage.body_kind for stage in profile.stages if stage.decided_by == VOTE}
+    for spec in profile.bodies:
         body, _ = ReviewBody.objects.get_or_create(
-            slug=slug, defaults={"name": profile.body_label(kind), "kind": kind, "profile": profile.key}
+            slug=spec.slug, defaults={"name": spec.label, "kind": spec.kind, "profile": profile.key}
         )
-        label = body.name
-        if kind == profile.office_body:
-            staff = _user("office", "Olivia", "Stone", logins, f"{profile.office_name} staff")
+        if spec.kind == profile.office_body:
+            staff = site.user("office", "Olivia", "Stone", f"{profile.office_name} staff")
             _member(body, staff, Membership.Role.STAFF)
-        if kind not in voting_kinds:
+        if spec.kind not in voting_kinds:
             continue  # decided by its staff, not by a vote
-        chair = _user(f"{slug}-chair", "Chair of", slug.upper(), logins, f"Committee chair, {label}")
+        label = body.name
+        chair = site.user(f"{spec.slug}-chair", "Chair of", spec.slug.upper(), f"Committee chair, {label}")
         _member(body, chair, Membership.Role.CHAIR)
         for n in (1, 2):
-            member = _user(
-                f"{slug}-member{n}", f"Member {n} of", slug.upper(), logins, f"Committee member, {label}"
+            member = site.user(
+                f"{spec.slug}-member{n}", f"Member {n} of", spec.slug.upper(), f"Committee member, {label}"
             )
             _member(body, member, Membership.Role.MEMBER)
-
-    evaluator = _user("evaluator", "Evan", "Brooks", logins, f"Program evaluator, {dept.name}")
-    UnitRole.objects.get_or_create(unit=dept, user=evaluator, role=UnitRole.Role.PROGRAM_EVALUATOR)
-    registrar = _user("registrar", "Rita", "Nguyen", logins, "Registrar")
-    registrar.groups.add(groups[global_roles.REGISTRAR])
-    learner = _user("learner", "Leo", "Martins", logins, "Learner")
-    learner.groups.add(groups[global_roles.LEARNER])
-    if with_proposals:
-        seed_demo_proposals(login.username for login in logins)
-    return logins
 
 
 # --- demo proposals: a living pipeline --------------------------------------------------------
@@ -165,25 +67,49 @@ DEMO_PROPOSALS = [
     (
         "MC-DEMO-1",
         "Data Storytelling for Public Health",
-        "credit",
-        "undergraduate",
+        Kind.CREDIT_BEARING,
+        Level.UNDERGRADUATE,
         False,
         None,
         "unit_review",
     ),
-    ("MC-DEMO-2", "Applied Machine Learning Practice", "credit", "graduate", True, None, "first_vote"),
-    ("MC-DEMO-3", "Inclusive Team Leadership", "non_credit", "professional", False, Decimal(150), "returned"),
-    ("MC-DEMO-4", "Cloud Foundations", "credit", "undergraduate", False, None, "approved"),
+    (
+        "MC-DEMO-2",
+        "Applied Machine Learning Practice",
+        Kind.CREDIT_BEARING,
+        Level.GRADUATE,
+        True,
+        None,
+        "first_vote",
+    ),
+    (
+        "MC-DEMO-3",
+        "Inclusive Team Leadership",
+        Kind.NON_CREDIT,
+        Level.PROFESSIONAL,
+        False,
+        Decimal(150),
+        "returned",
+    ),
+    ("MC-DEMO-4", "Cloud Foundations", Kind.CREDIT_BEARING, Level.UNDERGRADUATE, False, None, "approved"),
     (
         "MC-DEMO-5",
         "Professional Writing in Tech",
-        "non_credit",
-        "undergraduate",
+        Kind.NON_CREDIT,
+        Level.UNDERGRADUATE,
         False,
         Decimal(0),
         "published",
     ),
-    ("MC-DEMO-6", "Cybersecurity Essentials (draft)", "credit", "undergraduate", False, None, "draft"),
+    (
+        "MC-DEMO-6",
+        "Cybersecurity Essentials (draft)",
+        Kind.CREDIT_BEARING,
+        Level.UNDERGRADUATE,
+        False,
+        None,
+        "draft",
+    ),
 ]
 
 
@@ -201,7 +127,7 @@ def _demo_proposal(code, title, kind, level, new_course, fee, author, unit):
         purpose="Prepares learners for roles that ask for this skill, and documents it with evidence.",
         target_learners="Students in any major, and professionals returning to study.",
         employer_evidence="Regional employers' advisory board named this skill among its top hiring needs.",
-        total_credits=Decimal(6) if kind == "credit" else None,
+        total_credits=Decimal(6) if kind == Kind.CREDIT_BEARING else None,
         fee_amount=fee,
         evidence_submission="A portfolio of two projects and a short presentation.",
         evidence_evaluators="The department's program evaluator with the course instructors.",
@@ -214,7 +140,7 @@ def _demo_proposal(code, title, kind, level, new_course, fee, author, unit):
     )
     nace = list(Competency.objects.filter(framework__slug="nace").order_by("position"))
     proposal.competencies.set(nace[:3])
-    if kind == "credit":
+    if kind == Kind.CREDIT_BEARING:
         for n in range(2):
             Course.objects.create(
                 proposal=proposal,
@@ -229,8 +155,8 @@ def _demo_proposal(code, title, kind, level, new_course, fee, author, unit):
     assessment = Assessment.objects.create(proposal=proposal, title="Portfolio review")
     for n, (kind_, text) in enumerate(
         [
-            ("slo", "Apply the core methods to a realistic problem."),
-            ("po", "Communicate results to a non-specialist audience."),
+            (OutcomeKind.SLO, "Apply the core methods to a realistic problem."),
+            (OutcomeKind.PO, "Communicate results to a non-specialist audience."),
         ]
     ):
         outcome = LearningOutcome.objects.create(proposal=proposal, position=n, kind=kind_, text=text)
@@ -242,12 +168,22 @@ def _demo_proposal(code, title, kind, level, new_course, fee, author, unit):
 
 def _walk(proposal, goal, users):
     """Take a demo proposal through the real workflow services up to ``goal``."""
+    from proposals import services as proposal_services
     from proposals.policy import State
 
-    from . import services
+    from . import selectors, services
 
+    # Every demo proposal was developed in consultation with the office (FIU requires it).
+    proposal_services.request_consultation(
+        proposal=proposal, user=proposal.lead_author, message="Could you look at our assessment plan?"
+    )
     if goal == "draft":
         return
+    services.complete_consultation(
+        proposal=proposal,
+        user=users["office"],
+        rigor="Upper-division undergraduate rigor: each outcome assessed with a published rubric.",
+    )
     proposal, _version = services.submit(proposal=proposal, user=proposal.lead_author)
     if goal == "unit_review":
         return
@@ -265,7 +201,7 @@ def _walk(proposal, goal, users):
     )
     while proposal.state in State.REVIEW_STAGES:
         stage = proposal.state
-        ballot = services.open_ballot(proposal)
+        ballot = selectors.open_ballot(proposal)
         if ballot is None:  # a decision stage after the unit (FIU: ASA review)
             proposal = services.decide(
                 proposal=proposal, user=users["office"], decision="approve", expected_state=stage
@@ -282,7 +218,8 @@ def _walk(proposal, goal, users):
             return
         for voter in voters[:2]:
             services.cast_vote(proposal=proposal, user=voter, choice="approve")
-        chair = next(m.user for m in ballot.body.memberships.filter(role__in=["chair", "staff"]))
+        closers = ballot.body.memberships.filter(role__in=[Membership.Role.CHAIR, Membership.Role.STAFF])
+        chair = next(m.user for m in closers)
         proposal, _ballot = services.close_vote(proposal=proposal, user=chair, ballot_id=ballot.pk)
     if goal == "published":
         services.publish(proposal=proposal, user=users["office"])
@@ -290,8 +227,6 @@ def _walk(proposal, goal, users):
 
 def seed_demo_proposals(users):
     """Proposals at several stages, walked through the real workflow, created once each."""
-    from django.contrib.auth import get_user_model
-
     from proposals.models import Proposal
 
     from . import services

@@ -79,3 +79,13 @@ class AgendaAddForm(forms.Form):
         super().__init__(*args, **kwargs)
         if candidates is not None:
             self.fields["proposal"].queryset = candidates
+
+
+class CompleteConsultationForm(forms.Form):
+    rigor = forms.CharField(
+        label="Level of rigor agreed",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="What was agreed with the authors about the level of rigor, e.g. the level of the "
+        "assessments and how evidence is judged.",
+    )

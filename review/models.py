@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 
 from proposals.models import AppendOnly, Unit
-from proposals.policy import BodyKind, State
+from proposals.policy import BodyKind, body_kind_choices, profile_choices, state_choices
 
 
 class ReviewBodyQuerySet(models.QuerySet):
@@ -15,12 +15,13 @@ class ReviewBody(models.Model):
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True)
-    kind = models.CharField(max_length=30, choices=BodyKind.choices)
+    kind = models.CharField(max_length=30, choices=body_kind_choices)
     profile = models.CharField(
         max_length=20,
         blank=True,
-        choices=[("", "Both profiles"), ("binghamton", "Binghamton"), ("fiu", "FIU")],
-        help_text="The policy profile this body belongs to; blank for unit committees, which both use.",
+        choices=profile_choices,
+        help_text="The policy profile this body belongs to; blank for unit committees, which every "
+        "profile uses.",
     )
     unit = models.ForeignKey(
         Unit,
@@ -150,7 +151,7 @@ class Ballot(models.Model):
 
     proposal = models.ForeignKey("proposals.Proposal", on_delete=models.CASCADE, related_name="ballots")
     body = models.ForeignKey(ReviewBody, on_delete=models.PROTECT, related_name="ballots")
-    stage = models.CharField(max_length=30, choices=State.choices)
+    stage = models.CharField(max_length=30, choices=state_choices)
     version_number = models.PositiveIntegerField(default=0)
     opened_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -220,16 +221,24 @@ class AuditEvent(AppendOnly):
         VOTE_CHANGED = "vote_changed", "Vote changed"
         VOTE_CLOSED = "vote_closed", "Vote closed"
         FEE_SIGNOFF = "fee_signoff", "Fee review signed off"
+        FEE_SIGNOFF_VOIDED = "fee_signoff_voided", "Fee review sign-off voided"
+        UNIT_APPROVED = "unit_approved", "Approved for a sponsoring unit"
+        CONSULTATION_COMPLETED = "consultation_done", "Consultation completed"
 
     proposal = models.ForeignKey("proposals.Proposal", on_delete=models.CASCADE, related_name="audit_events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     action = models.CharField(max_length=20, choices=Action.choices)
-    from_state = models.CharField(max_length=30, blank=True, choices=State.choices)
-    to_state = models.CharField(max_length=30, blank=True, choices=State.choices)
+    from_state = models.CharField(max_length=30, blank=True, choices=state_choices)
+    to_state = models.CharField(max_length=30, blank=True, choices=state_choices)
     version_number = models.PositiveIntegerField(default=0)
     comment = models.TextField(blank=True)
     tally = models.JSONField(default=dict, blank=True)
     meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # For an approval at unit review of an interdisciplinary proposal: the sponsoring unit it is for.
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # The proposal's route when the event happened (``policy.route_keys``): a stage's approval
+    # stands only while the route up to it is unchanged.
+    route = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

@@ -2,13 +2,25 @@
 the vote, what changed since the reader last reviewed, internal notes and the history."""
 
 from proposals.access import is_author
-from proposals.policy import DECISION, VOTE, State, needs_fee_review, next_state, route, stage_for
+from proposals.policy import (
+    DECISION,
+    VOTE,
+    BodyKind,
+    State,
+    active_profile,
+    fee_review_valid,
+    needs_fee_review,
+    next_state,
+    route,
+    sponsor_unit_ids,
+    stage_for,
+)
 from proposals.versions import diff
 
-from . import roles
-from .forms import CloseVoteForm, DecisionForm, InternalNoteForm, VoteForm
+from . import roles, selectors
+from .forms import CloseVoteForm, CompleteConsultationForm, DecisionForm, InternalNoteForm, VoteForm
 from .models import AuditEvent, InternalNote, Meeting
-from .services import count, open_ballot
+from .services import count
 
 # Session key under which a decision refused for bad input waits to be shown again, filled in.
 REFUSED_DECISION = "review-refused-decision"
@@ -85,51 +97,37 @@ def changes_since_last_review(proposal, user):
 
 
 def workflow_panel(request, proposal):
+    """The route, and the actions the reader may take. What the reader may do is what the
+    proposal's transitions answer for them (django-fsm's permissions and conditions), asked once."""
     user = request.user
     stage = stage_for(proposal.state)
     authored = is_author(user, proposal)
+    available = {t.name for t in proposal.get_available_user_state_transitions(user)}
+    # At a review stage, whoever may return the proposal is who acts there (decides, or closes the vote).
+    acts_here = "return_for_revision" in available
     context = {
         "template": "review/includes/workflow_panel.html",
         "where": "top",
         "track": progress_track(proposal),
         "stage": stage,
         "authored": authored,
-        "can_withdraw": authored and proposal.state in (State.DRAFT, State.RETURNED, *State.REVIEW_STAGES),
+        "can_withdraw": "withdraw" in available,
+        "can_publish": "publish" in available,
+        "can_retire": "retire" in available,
+        "routed": _last_routing(proposal),
     }
-    if stage is not None and not authored:
+    if stage is not None:
         body = roles.stage_body(proposal, stage)
         context["body"] = body
-        if stage.decided_by == DECISION and roles.may_act_at_stage(proposal, user):
+        if stage.body_kind == BodyKind.UNIT_COMMITTEE and len(sponsor_unit_ids(proposal)) > 1:
+            context["unit_approvals"] = _unit_approvals(proposal)
+        if stage.decided_by == DECISION and acts_here:
             refused = request.session.pop(REFUSED_DECISION, None)
             data = refused["data"] if refused and refused.get("proposal") == proposal.pk else None
             context["decision_form"] = DecisionForm(data)
         if stage.decided_by == VOTE:
-            ballot = open_ballot(proposal)
-            context["ballot"] = ballot
-            if ballot is not None:
-                votes = list(ballot.votes.select_related("voter"))
-                mine = next((v for v in votes if v.voter_id == user.pk), None)
-                if roles.may_vote(proposal, user):
-                    context["vote_form"] = VoteForm(
-                        initial={
-                            "choice": mine.choice if mine else None,
-                            "comment": mine.comment if mine else "",
-                        }
-                    )
-                    context["my_vote"] = mine
-                if roles.may_act_at_stage(proposal, user):
-                    context["tally"] = count(ballot, proposal, votes)
-                    context["votes"] = votes
-                    context["close_form"] = CloseVoteForm(
-                        meetings=Meeting.objects.filter(body=body).order_by("-date")[:10],
-                        auto_id="id_close_%s",
-                    )
-                    context["final_fee_block"] = (
-                        next_state(proposal) == State.APPROVED
-                        and needs_fee_review(proposal)
-                        and proposal.fee_review_signed_at is None
-                    )
-        if roles.membership_in(user, body) is not None:
+            _vote_context(context, proposal, user, body, acts_here)
+        if not authored and roles.membership_in(user, body) is not None:
             context["notes"] = InternalNote.objects.filter(proposal=proposal, body=body).select_related(
                 "author"
             )
@@ -143,17 +141,73 @@ def workflow_panel(request, proposal):
             .order_by("-created_at")
             .first()
         )
-    office = roles.is_office_staff(user) and not authored
+    office_stage = active_profile().office_stage
+    fee_needed = needs_fee_review(proposal)
+    context["fee_review_needed"] = fee_needed
+    context["fee_review_valid"] = fee_needed and fee_review_valid(proposal)
+    context["office_stage"] = office_stage
     context["can_sign_fees"] = (
-        office
-        and needs_fee_review(proposal)
-        and proposal.fee_review_signed_at is None
-        and proposal.state in State.REVIEW_STAGES
+        fee_needed
+        and not context["fee_review_valid"]
+        and proposal.state == office_stage.state
+        and roles.may_sign_off_fees(proposal, user)
     )
-    context["fee_review_needed"] = needs_fee_review(proposal)
-    context["can_publish"] = office and proposal.state == State.APPROVED
-    context["can_retire"] = office and proposal.state == State.PUBLISHED
+    open_consultation = next((c for c in proposal.consultations.all() if c.closed_at is None), None)
+    if open_consultation is not None and roles.may_consult(proposal, user):
+        context["consultation"] = open_consultation
+        context["consultation_form"] = CompleteConsultationForm()
     return context
+
+
+def _vote_context(context, proposal, user, body, acts_here):
+    ballot = selectors.open_ballot(proposal)
+    context["ballot"] = ballot
+    if ballot is None:
+        return
+    votes = list(ballot.votes.select_related("voter"))
+    mine = next((v for v in votes if v.voter_id == user.pk), None)
+    if roles.may_vote(proposal, user):
+        context["vote_form"] = VoteForm(
+            initial={"choice": mine.choice if mine else None, "comment": mine.comment if mine else ""}
+        )
+        context["my_vote"] = mine
+    if acts_here:
+        context["tally"] = count(ballot, proposal, votes)
+        context["votes"] = votes
+        context["close_form"] = CloseVoteForm(
+            meetings=Meeting.objects.filter(body=body).order_by("-date")[:10],
+            auto_id="id_close_%s",
+        )
+        context["final_fee_block"] = (
+            next_state(proposal) == State.APPROVED
+            and needs_fee_review(proposal)
+            and not fee_review_valid(proposal)
+        )
+
+
+def _unit_approvals(proposal):
+    """Each sponsoring unit at unit review, with its committee's approval if given."""
+    events = AuditEvent.objects.filter(proposal=proposal, action=AuditEvent.Action.UNIT_APPROVED)
+    if proposal.stage_entered_at:
+        events = events.filter(created_at__gte=proposal.stage_entered_at)
+    approved = {e.unit_id: e for e in events.select_related("actor")}
+    units = [proposal.unit, *(u for u in proposal.co_sponsors.all() if u.pk != proposal.unit_id)]
+    return [{"unit": u, "event": approved.get(u.pk)} for u in units]
+
+
+def _last_routing(proposal):
+    """Why a resubmitted proposal went where it is, while it is still there."""
+    if proposal.state not in State.REVIEW_STAGES:
+        return None
+    return (
+        AuditEvent.objects.filter(
+            proposal=proposal, action=AuditEvent.Action.RESUBMITTED, to_state=proposal.state
+        )
+        .exclude(comment="")
+        .order_by("-created_at")
+        .values_list("comment", flat=True)
+        .first()
+    )
 
 
 def history_panel(request, proposal):

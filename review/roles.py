@@ -145,10 +145,46 @@ def _find_stage_body(proposal, stage):
     )
 
 
+def _sponsor_units(proposal):
+    return [proposal.unit, *(u for u in proposal.co_sponsors.all() if u.pk != proposal.unit_id)]
+
+
+def stage_bodies(proposal):
+    """Every body that acts at the proposal's current stage: at unit review, the curriculum
+    committee of each sponsoring unit; elsewhere the one stage body."""
+    stage = stage_for(proposal.state)
+    if stage is None:
+        return []
+    if stage.body_kind != BodyKind.UNIT_COMMITTEE:
+        body = stage_body(proposal, stage)
+        return [body] if body else []
+    bodies = []
+    for unit in _sponsor_units(proposal):
+        lineage = unit.lineage_ids()
+        committees = {
+            b.unit_id: b
+            for b in ReviewBody.objects.filter(
+                kind=BodyKind.UNIT_COMMITTEE, unit_id__in=lineage, is_active=True
+            )
+        }
+        body = next((committees[pk] for pk in lineage if pk in committees), None)
+        if body is not None and body not in bodies:
+            bodies.append(body)
+    return bodies
+
+
+def sponsor_units_reviewed_by(user, proposal):
+    """The sponsoring units (originating and co-sponsoring) this person reviews for: those whose
+    own unit, or a unit above it, has a curriculum committee the person sits on."""
+    reviewed = {m.body.unit_id for m in roles_of(user).unit_reviewer_memberships}
+    if not reviewed:
+        return []
+    return [unit.pk for unit in _sponsor_units(proposal) if reviewed & set(unit.lineage_ids())]
+
+
 def is_unit_reviewer_for(user, proposal):
-    """A member of the curriculum committee of the originating unit or of any unit above it."""
-    lineage = set(proposal.unit.lineage_ids())
-    return any(m.body.unit_id in lineage for m in roles_of(user).unit_reviewer_memberships)
+    """A member of the curriculum committee of a sponsoring unit or of any unit above it."""
+    return bool(sponsor_units_reviewed_by(user, proposal))
 
 
 def membership_in(user, body):
@@ -198,6 +234,16 @@ def is_office_staff(user):
 
 def may_publish(proposal, user):
     return is_office_staff(user)
+
+
+def may_sign_off_fees(proposal, user):
+    """The office's staff sign off the fee review, never on a proposal they author."""
+    return is_office_staff(user) and not is_author(user, proposal)
+
+
+def may_consult(proposal, user):
+    """The office's staff complete a consultation, never on a proposal they author."""
+    return is_office_staff(user) and not is_author(user, proposal)
 
 
 def is_author(user, proposal):

@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from proposals.access import authored_q
 from proposals.models import Consultation, Proposal, Unit
-from proposals.policy import ROUTES, VOTE, State, active_profile
+from proposals.policy import VOTE, BodyKind, State, active_profile, fee_review_q, stages_of
 
-from .models import Ballot, Membership, Vote
+from .models import AuditEvent, Ballot, Membership, ReviewBody, Vote
 from .roles import roles_of
 
 SORTS = {
@@ -28,9 +28,96 @@ class QueueRow:
     task: str
 
 
-def stages_of(kind):
-    """The states of the active route at which a body of this kind reviews."""
-    return [s.state for s in ROUTES[active_profile().key] if s.body_kind == kind]
+# --- one proposal -------------------------------------------------------------------------------
+
+
+def authors_of(proposal):
+    return [proposal.lead_author, *proposal.co_authors.all()]
+
+
+def office_staff():
+    """The active staff of the profile's office."""
+    profile = active_profile()
+    return [
+        m.user
+        for m in Membership.objects.filter(
+            body__kind=profile.office_body,
+            body__profile=profile.key,
+            role=Membership.Role.STAFF,
+            is_active=True,
+        ).select_related("user")
+    ]
+
+
+def stage_approvals(proposal):
+    """Every stage approval on record, as (stage, the route then) pairs: what
+    ``policy.resume_at`` weighs when a returned proposal is resubmitted."""
+    return list(
+        AuditEvent.objects.filter(proposal=proposal, action=AuditEvent.Action.APPROVED).values_list(
+            "from_state", "route"
+        )
+    )
+
+
+def unit_approvals(proposal):
+    """The sponsoring units whose curriculum committee has approved since the proposal last
+    entered unit review."""
+    events = AuditEvent.objects.filter(proposal=proposal, action=AuditEvent.Action.UNIT_APPROVED)
+    if proposal.stage_entered_at:
+        events = events.filter(created_at__gte=proposal.stage_entered_at)
+    return set(events.values_list("unit_id", flat=True))
+
+
+def open_ballot(proposal):
+    return Ballot.objects.filter(proposal=proposal, closed_at__isnull=True).select_related("body").first()
+
+
+def eligible_voters(ballot, proposal):
+    """The ids of the body's voting members who may vote on this proposal (never its authors)."""
+    authors = {u.pk for u in authors_of(proposal)}
+    return [
+        m.user_id
+        for m in Membership.objects.filter(body=ballot.body, is_active=True)
+        if m.votes and m.user_id not in authors
+    ]
+
+
+def overdue_proposals(now=None):
+    """Proposals that have waited at their review stage longer than ``REVIEW_REMINDER_DAYS``,
+    longest first: the dashboard lists them and the daily reminder emails their next actors."""
+    now = now or timezone.now()
+    return (
+        Proposal.objects.filter(
+            state__in=State.REVIEW_STAGES, stage_entered_at__lt=now - timedelta(days=overdue_days())
+        )
+        .select_related("unit")
+        .order_by("stage_entered_at")
+    )
+
+
+# --- meetings -------------------------------------------------------------------------------------
+
+
+def bodies_run_by(user):
+    """Bodies whose meetings this person runs: where they are chair or staff."""
+    return ReviewBody.objects.filter(
+        memberships__user=user,
+        memberships__is_active=True,
+        memberships__role__in=[Membership.Role.CHAIR, Membership.Role.STAFF],
+    ).distinct()
+
+
+def agenda_candidates(meeting):
+    """Proposals waiting for the meeting's body and not yet on its agenda."""
+    queryset = Proposal.objects.filter(state__in=stages_of(meeting.body.kind)).exclude(
+        agenda_items__meeting=meeting
+    )
+    if meeting.body.unit_id:
+        queryset = queryset.filter(unit_id__in=Unit.objects.subtree_ids([meeting.body.unit_id]))
+    return queryset.order_by("title")
+
+
+# --- queues -----------------------------------------------------------------------------------------
 
 
 def queue(user, sort="waiting"):
@@ -44,10 +131,21 @@ def queue(user, sort="waiting"):
 
     if roles.unit_reviewer_memberships:
         units = Unit.objects.subtree_ids([m.body.unit_id for m in roles.unit_reviewer_memberships])
-        conditions |= Q(state=State.UNIT_REVIEW, unit_id__in=units)
+        co_sponsored = Proposal.co_sponsors.through.objects.filter(unit_id__in=units).values("proposal_id")
+        approved_by_me = AuditEvent.objects.filter(
+            proposal=OuterRef("pk"),
+            action=AuditEvent.Action.UNIT_APPROVED,
+            actor=user,
+            created_at__gte=OuterRef("stage_entered_at"),
+        )
+        conditions |= (
+            Q(state__in=stages_of(BodyKind.UNIT_COMMITTEE))
+            & (Q(unit_id__in=units) | Q(pk__in=co_sponsored))
+            & ~Q(unit_approved_by_me=True)
+        )
     voting_stages, closing_stages = [], []
     for membership in [*roles.committee_memberships, *roles.office_memberships]:
-        stages = [s for s in ROUTES[profile.key] if s.body_kind == membership.body.kind]
+        stages = [s for s in profile.stages if s.body_kind == membership.body.kind]
         for stage in stages:
             if stage.decided_by == VOTE:
                 if membership.votes:
@@ -62,20 +160,20 @@ def queue(user, sort="waiting"):
         conditions |= Q(state__in=closing_stages)
     if roles.is_office_staff:
         conditions |= Q(state=State.APPROVED)
-        if profile.key == "binghamton":
-            conditions |= Q(
-                state__in=State.REVIEW_STAGES,
-                kind="credit",
-                fee_amount__gt=0,
-                fee_review_signed_at__isnull=True,
-            )
+        # The fee review waits at the stage where the office decides.
+        conditions |= (
+            Q(state=profile.office_stage.state) & fee_review_q() & Q(fee_review_signed_at__isnull=True)
+        )
         conditions |= Q(
             state=State.DRAFT,
             pk__in=Consultation.objects.filter(closed_at__isnull=True).values("proposal_id"),
         )
 
+    annotations = {"has_open_ballot": Exists(open_ballot), "voted": Exists(my_vote)}
+    if roles.unit_reviewer_memberships:
+        annotations["unit_approved_by_me"] = Exists(approved_by_me)
     queryset = (
-        Proposal.objects.annotate(has_open_ballot=Exists(open_ballot), voted=Exists(my_vote))
+        Proposal.objects.annotate(**annotations)
         .filter(conditions)
         .exclude(pk__in=Proposal.objects.filter(authored_q(user)).values("pk"))
         .select_related("unit", "lead_author")
@@ -83,9 +181,10 @@ def queue(user, sort="waiting"):
         .order_by(SORTS.get(sort, SORTS["waiting"])[0], "pk")
     )
     voting, closing = set(voting_stages), set(closing_stages)
+    unit_stages = set(stages_of(BodyKind.UNIT_COMMITTEE))
 
     def task(proposal):
-        if proposal.state == State.UNIT_REVIEW and proposal.state not in closing:
+        if proposal.state in unit_stages and proposal.state not in closing:
             return "Decide: approve, return or reject"
         if proposal.state in voting and proposal.has_open_ballot and not proposal.voted:
             if proposal.state in closing:
@@ -118,7 +217,7 @@ def dashboard():
     ):
         waiting.setdefault(state, []).append((now - (entered or now)).total_seconds() / 86400)
     rows = []
-    for stage in ROUTES[active_profile().key]:
+    for stage in active_profile().stages:
         days = waiting.get(stage.state, [])
         rows.append(
             {
@@ -134,11 +233,5 @@ def dashboard():
         .annotate(n=Count("pk"))
         .values_list("state", "n")
     )
-    overdue = (
-        Proposal.objects.filter(
-            state__in=State.REVIEW_STAGES, stage_entered_at__lt=now - timedelta(days=overdue_days())
-        )
-        .select_related("unit")
-        .order_by("stage_entered_at")[:50]
-    )
+    overdue = overdue_proposals(now)[:50]
     return {"rows": rows, "counts": counts, "overdue": overdue, "overdue_days": overdue_days()}

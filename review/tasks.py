@@ -57,22 +57,14 @@ def send_notification(notification_id):
 def send_review_reminders():
     """Daily: remind whoever must act on a proposal that has waited at its stage longer than
     ``REVIEW_REMINDER_DAYS``. Safe to run twice a day: one reminder per person, item and day."""
-    from datetime import timedelta
-
     from django.urls import reverse
 
-    from proposals.models import Proposal
-    from proposals.policy import State
-
+    from .selectors import overdue_proposals
     from .services import next_actors, notify
 
     now = timezone.now()
-    cutoff = now - timedelta(days=settings.REVIEW_REMINDER_DAYS)
-    overdue = Proposal.objects.filter(
-        state__in=State.REVIEW_STAGES, stage_entered_at__lt=cutoff
-    ).select_related("unit")
     sent = 0
-    for proposal in overdue:
+    for proposal in overdue_proposals(now):
         days = (now - proposal.stage_entered_at).days
         with transaction.atomic():
             sent += len(

@@ -7,14 +7,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from proposals import selectors as proposal_selectors
-from proposals.models import Proposal
 from proposals.policy import active_profile
 from proposals.services import SubmissionRefused
 
@@ -22,13 +20,14 @@ from . import roles, selectors, services
 from .forms import (
     AgendaAddForm,
     CloseVoteForm,
+    CompleteConsultationForm,
     DecisionForm,
     InternalNoteForm,
     MeetingForm,
     ReasonForm,
     VoteForm,
 )
-from .models import AgendaItem, Meeting, Membership, ReviewBody
+from .models import Meeting, Membership
 from .panels import REFUSED_DECISION
 
 
@@ -168,6 +167,17 @@ def fee_signoff(request, proposal):
 
 
 @workflow_action
+def complete_consultation(request, proposal):
+    form = CompleteConsultationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The consultation was not completed: record the level of rigor agreed.")
+        return None
+    services.complete_consultation(proposal=proposal, user=request.user, rigor=form.cleaned_data["rigor"])
+    messages.success(request, "Consultation completed; the level of rigor agreed is recorded.")
+    return None
+
+
+@workflow_action
 def note(request, proposal):
     form = InternalNoteForm(request.POST)
     if form.is_valid():
@@ -220,15 +230,6 @@ def dashboard(request):
 # --- meetings ------------------------------------------------------------------------------------
 
 
-def _run_bodies(user):
-    """Bodies whose meetings this person runs: where they are chair or staff."""
-    return ReviewBody.objects.filter(
-        memberships__user=user,
-        memberships__is_active=True,
-        memberships__role__in=[Membership.Role.CHAIR, Membership.Role.STAFF],
-    ).distinct()
-
-
 def _meeting_for(user, pk):
     meeting = get_object_or_404(Meeting.objects.select_related("body"), pk=pk)
     if roles.membership_in(user, meeting.body) is None and not user.is_superuser:
@@ -238,7 +239,7 @@ def _meeting_for(user, pk):
 
 @login_required
 def meetings(request):
-    bodies = list(_run_bodies(request.user))
+    bodies = list(selectors.bodies_run_by(request.user))
     member_of = [m.body_id for m in Membership.objects.filter(user=request.user, is_active=True)]
     upcoming = Meeting.objects.filter(body_id__in=member_of).select_related("body").order_by("-date")[:50]
     form = MeetingForm()
@@ -248,32 +249,20 @@ def meetings(request):
 @login_required
 @require_POST
 def meeting_create(request, body_id):
-    body = get_object_or_404(_run_bodies(request.user), pk=body_id)
+    body = get_object_or_404(selectors.bodies_run_by(request.user), pk=body_id)
     form = MeetingForm(request.POST)
     if form.is_valid():
-        meeting = form.save(commit=False)
-        meeting.body, meeting.created_by = body, request.user
-        meeting.save()
+        meeting = services.create_meeting(body=body, user=request.user, **form.cleaned_data)
         messages.success(request, "Meeting created; add proposals to its agenda.")
         return redirect("review:meeting", pk=meeting.pk)
     messages.error(request, "Give the meeting a date and time.")
     return redirect("review:meetings")
 
 
-def _candidates(meeting):
-    stages = selectors.stages_of(meeting.body.kind)
-    queryset = Proposal.objects.filter(state__in=stages).exclude(agenda_items__meeting=meeting)
-    if meeting.body.unit_id:
-        from proposals.models import Unit
-
-        queryset = queryset.filter(unit_id__in=Unit.objects.subtree_ids([meeting.body.unit_id]))
-    return queryset.order_by("title")
-
-
 @login_required
 def meeting_detail(request, pk):
     meeting = _meeting_for(request.user, pk)
-    runs = meeting.body in _run_bodies(request.user)
+    runs = selectors.bodies_run_by(request.user).filter(pk=meeting.body_id).exists()
     items = meeting.items.select_related("proposal", "proposal__unit", "proposal__lead_author")
     return render(
         request,
@@ -282,7 +271,7 @@ def meeting_detail(request, pk):
             "meeting": meeting,
             "items": items,
             "runs": runs,
-            "add_form": AgendaAddForm(candidates=_candidates(meeting)) if runs else None,
+            "add_form": AgendaAddForm(candidates=selectors.agenda_candidates(meeting)) if runs else None,
             "decisions": meeting.ballots.select_related("proposal").order_by("closed_at"),
         },
     )
@@ -292,34 +281,24 @@ def meeting_detail(request, pk):
 @require_POST
 def agenda_change(request, pk):
     meeting = _meeting_for(request.user, pk)
-    if meeting.body not in _run_bodies(request.user):
-        raise PermissionDenied("Only the chair or staff of the body build its agenda.")
     action = request.POST.get("action")
-    with transaction.atomic():
-        items = list(meeting.items.select_for_update())
+    proposal = None
+    if action == "add":
+        form = AgendaAddForm(request.POST, candidates=selectors.agenda_candidates(meeting))
+        proposal = form.cleaned_data["proposal"] if form.is_valid() else None
+    item = request.POST.get("item", "")
+    try:
+        said = services.change_agenda(
+            meeting=meeting,
+            user=request.user,
+            action=action,
+            item_id=int(item) if item.isdigit() else None,
+            proposal=proposal,
+        )
+    except ValidationError as invalid:
+        for message in invalid.messages:
+            messages.error(request, message)
+    else:
         if action == "add":
-            form = AgendaAddForm(request.POST, candidates=_candidates(meeting))
-            if form.is_valid():
-                AgendaItem.objects.create(
-                    meeting=meeting, proposal=form.cleaned_data["proposal"], position=len(items)
-                )
-                messages.success(request, f"“{form.cleaned_data['proposal'].title}” added to the agenda.")
-            else:
-                messages.error(request, "Choose a proposal waiting for this body.")
-        else:
-            item = next((i for i in items if str(i.pk) == request.POST.get("item")), None)
-            if item is None:
-                messages.error(request, "That item is no longer on the agenda.")
-            elif action == "remove":
-                item.delete()
-                items.remove(item)
-            elif action in ("up", "down"):
-                index = items.index(item)
-                other = index - 1 if action == "up" else index + 1
-                if 0 <= other < len(items):
-                    items[index], items[other] = items[other], items[index]
-            for position, agenda_item in enumerate(items):
-                if agenda_item.position != position:
-                    agenda_item.position = position
-                    agenda_item.save(update_fields=["position"])
+            messages.success(request, said)
     return redirect("review:meeting", pk=meeting.pk)

@@ -50,10 +50,12 @@ def main():
     call_command("migrate", verbosity=0)
     from django.contrib.auth import get_user_model
 
+    from microcred.demo import seed_demo
+    from proposals.choices import Kind, Level
     from proposals.models import Proposal
     from proposals.policy import State
     from review import services
-    from review.demo import _demo_proposal, seed_demo
+    from review.demo import _demo_proposal
 
     seed_demo(with_proposals=False)
     users = get_user_model().objects.in_bulk(field_name="username")
@@ -65,13 +67,13 @@ def main():
     for size in SIZES:
         while made < size:
             proposal = _demo_proposal(
-                f"B-{made}", f"Bench {made}", "credit", "graduate", False, None, author, unit
+                f"B-{made}", f"Bench {made}", Kind.CREDIT_BEARING, Level.GRADUATE, False, None, author, unit
             )
             Proposal.objects.filter(pk=proposal.pk).update(
                 state=stages[made % 4], stage_entered_at=timezone.now()
             )
             proposal.refresh_from_db()
-            services._entered(proposal)
+            services.enter_stage(proposal)
             made += 1
         sample = Proposal.objects.filter(state=State.GRADUATE_COUNCIL).first()
         pages = [

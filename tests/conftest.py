@@ -51,7 +51,7 @@ def demo(db):
     """The demo organisation of the active profile; returns users by username."""
     from django.contrib.auth import get_user_model
 
-    from review.demo import seed_demo
+    from microcred.demo import seed_demo
 
     logins = seed_demo(with_proposals=False)
     users = get_user_model().objects.in_bulk([login.username for login in logins], field_name="username")
@@ -197,7 +197,7 @@ def page(browser, live_server):
 
 @pytest.fixture
 def login(page):
-    from review.demo import DEMO_PASSWORD
+    from microcred.demo import DEMO_PASSWORD
 
     def do_login(username, password=DEMO_PASSWORD):
         page.goto("/accounts/login/")

@@ -4,11 +4,13 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from proposals.models import (
     Activity,
     Assessment,
     Competency,
+    Consultation,
     Course,
     LearningOutcome,
     Proposal,
@@ -72,6 +74,13 @@ def complete_proposal(
                 title=f"Course {n}",
                 credits=Decimal(3),
             )
+    # Developed in consultation with the office, which recorded the level of rigor (FIU).
+    Consultation.objects.create(
+        proposal=proposal,
+        requested_by=author,
+        closed_at=timezone.now(),
+        rigor="Upper-division undergraduate: rubric-scored portfolio.",
+    )
     activity = Activity.objects.create(proposal=proposal, title="Weekly data clinic")
     assessment = Assessment.objects.create(proposal=proposal, title="Portfolio review")
     for n in range(outcomes):

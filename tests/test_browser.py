@@ -2,7 +2,7 @@
 
 import pytest
 
-from review.demo import DEMO_PASSWORD
+from microcred.demo import DEMO_PASSWORD
 
 from .conftest import log_out, screenshot
 

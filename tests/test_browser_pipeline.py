@@ -13,7 +13,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from review.demo import DEMO_PASSWORD
+from microcred.demo import DEMO_PASSWORD
 
 from .conftest import screenshot
 
@@ -288,8 +288,8 @@ def test_binghamton_graduate_credit_proposal_travels_the_whole_route(page, demo)
 def test_fiu_new_course_proposal_is_returned_once_and_then_approved(page, settings):
     from django.contrib.auth import get_user_model
 
+    from microcred.demo import seed_demo
     from proposals.models import Proposal
-    from review.demo import seed_demo
 
     from .factories import complete_proposal
 
@@ -453,7 +453,7 @@ def test_binghamton_fee_review_sign_off_is_needed_before_final_approval(page, de
     from decimal import Decimal
 
     from proposals.models import Proposal
-    from review import services
+    from review import selectors, services
 
     from .factories import complete_proposal
 
@@ -471,7 +471,7 @@ def test_binghamton_fee_review_sign_off_is_needed_before_final_approval(page, de
         for voter in (f"{slug}-chair", f"{slug}-member1"):
             services.cast_vote(proposal=proposal, user=demo[voter], choice="approve")
         proposal, _ballot = services.close_vote(
-            proposal=proposal, user=demo[f"{slug}-chair"], ballot_id=services.open_ballot(proposal).pk
+            proposal=proposal, user=demo[f"{slug}-chair"], ballot_id=selectors.open_ballot(proposal).pk
         )
     assert proposal.state == "office_review"
     body_name = "Office of Micro-Credentials review committee"
@@ -480,7 +480,7 @@ def test_binghamton_fee_review_sign_off_is_needed_before_final_approval(page, de
     log_in(page, "omc-member1")
     open_from_queue(page, pk, title, task="Cast your vote")
     expect(page.get_by_role("region", name="Approval route")).to_contain_text(
-        "a fee review sign-off is needed before final approval"
+        "staff sign off the fee review at Office of Micro-Credentials committee review, before final approval"
     )
     vote(page, body_name, "Approve")
     log_out(page)
@@ -492,7 +492,7 @@ def test_binghamton_fee_review_sign_off_is_needed_before_final_approval(page, de
     click_and_wait(page, panel.get_by_role("button", name="Close the vote and record the result"))
     expect(flash(page)).to_contain_text(
         "The additional fees beyond tuition need a fee review sign-off by Office of Micro-Credentials "
-        "staff before final approval."
+        "staff, for the fees the proposal states now, before final approval."
     )
     expect_stage(page, "Office of Micro-Credentials committee review")
     # nothing was recorded: the vote is still open with both votes in it

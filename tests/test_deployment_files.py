@@ -66,3 +66,12 @@ def test_dockerfile_default_command_is_the_wsgi_app():
 def test_environment_sets_only_variables_the_settings_read(name):
     unknown = set(APP_SERVICES[name]["environment"]) - settings_variables()
     assert not unknown, f"{name} sets variables nothing reads: {sorted(unknown)}"
+
+
+def test_make_run_serves_on_the_port_asked_for():
+    import subprocess
+
+    result = subprocess.run(
+        ["make", "-n", "run", "PORT=8123"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert "runserver 127.0.0.1:8123" in result.stdout, result.stdout + result.stderr

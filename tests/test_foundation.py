@@ -3,8 +3,8 @@ from django.contrib.auth import SESSION_KEY, get_user_model
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from microcred.demo import DEMO_PASSWORD
 from proposals.models import Competency, Unit
-from review.demo import DEMO_PASSWORD
 from review.models import Membership, ReviewBody
 
 pytestmark = pytest.mark.django_db

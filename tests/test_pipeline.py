@@ -32,7 +32,7 @@ def put_at(proposal, state):
     """Move a proposal straight to a stage (as the earlier stages would have), opening its vote."""
     Proposal.objects.filter(pk=proposal.pk).update(state=state, stage_entered_at=timezone.now())
     proposal.refresh_from_db()
-    services._entered(proposal)
+    services.enter_stage(proposal)
     return proposal
 
 
@@ -310,9 +310,10 @@ def test_body_quorum_setting_is_used(demo, proposal):
 
 
 def test_returned_proposal_goes_back_to_the_stage_that_returned_it(client, demo, proposal):
-    put_at(proposal, State.EPPC)
-    vote(demo, proposal, eppc_chair="request_changes", eppc_member1="request_changes")
-    close(demo, proposal, by="eppc-chair")
+    from .workflow import act, walk_to
+
+    proposal = walk_to(proposal, demo, State.EPPC)
+    act(proposal, demo, "request_changes")
     proposal.refresh_from_db()
     assert proposal.state == State.RETURNED
     # The authors edit, then resubmit.
@@ -321,11 +322,14 @@ def test_returned_proposal_goes_back_to_the_stage_that_returned_it(client, demo,
     client.post(reverse("review:submit", args=[proposal.pk]))
     proposal.refresh_from_db()
     assert proposal.state == State.EPPC and proposal.returned_from == ""
-    assert proposal.versions.count() == 1  # put_at skipped the first submission
+    assert proposal.versions.count() == 2
+    event = AuditEvent.objects.filter(proposal=proposal, action="resubmitted").get()
+    assert event.comment == "It goes back to EPPC review, which returned it."
     # A reviewer who voted on the earlier version sees what changed since.
     client.force_login(demo["eppc-member1"])
     page = client.get(reverse("proposals:detail", args=[proposal.pk])).content.decode()
-    assert "Cast my vote" in page
+    assert "Cast my vote" in page and "What changed since you last reviewed it" in page
+    assert "It goes back to EPPC review, which returned it." in page
 
 
 def test_reviewer_sees_the_diff_against_the_version_they_reviewed(client, demo, proposal):

@@ -195,7 +195,7 @@ def test_submit_refused_shows_the_problem_beside_the_field(client, draft):
     response = client.post(url("review:submit", draft))
     assert response["Location"] == url("edit", draft, "outcomes") + "?check=1"
     page = client.get(response["Location"]).content.decode()
-    assert "Choose at least one NACE career-readiness competency." in page
+    assert "Choose at least one NACE career-readiness competency" in page
     assert (
         'aria-describedby="id_competencies-competencies_helptext need-id_competencies-competencies"' in page
     )

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def submitted():
     proposal = complete_proposal()
-    proposal, version = services.submit_proposal(proposal=proposal, user=proposal.lead_author)
+    proposal, version, _before = services.submit_proposal(proposal=proposal, user=proposal.lead_author)
     return proposal, version
 
 

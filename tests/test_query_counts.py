@@ -72,3 +72,101 @@ def test_home_page_does_not_grow_with_proposals(client):
     for n in range(49):
         complete_proposal(author=first.lead_author, title=f"P{n}")
     assert count_queries(client, reverse("home")) == few
+
+
+# --- exact counts: a regression shows as a changed number ----------------------------------------
+
+
+def _at(proposal, state):
+    from django.utils import timezone
+
+    from proposals.models import Proposal
+    from review import services
+
+    Proposal.objects.filter(pk=proposal.pk).update(state=state, stage_entered_at=timezone.now())
+    proposal.refresh_from_db()
+    services.enter_stage(proposal)
+    return proposal
+
+
+EXACT_PAGES = {
+    # (page, who): queries
+    ("home", "faculty"): 6,
+    ("mine", "faculty"): 8,
+    ("detail", "gc-member1"): 29,
+    ("detail", "faculty"): 27,
+    ("queue", "unitreviewer"): 8,
+    ("queue", "gc-member1"): 7,
+    ("queue", "office"): 7,
+    ("dashboard", "office"): 8,
+}
+
+
+@pytest.fixture
+def pipeline(demo):
+    author = demo["faculty"]
+    unit = author.unit_roles.first().unit
+    at_gc = _at(
+        complete_proposal(author=author, unit=unit, level="graduate", title="At GC"), "graduate_council"
+    )
+    _at(complete_proposal(author=author, unit=unit, title="At unit"), "unit_review")
+    _at(complete_proposal(author=author, unit=unit, title="Approved"), "approved")
+    return at_gc
+
+
+@pytest.mark.parametrize(("page", "who"), list(EXACT_PAGES))
+def test_main_pages_make_exactly_this_many_queries(client, demo, pipeline, page, who):
+    paths = {
+        "home": reverse("home"),
+        "mine": reverse("proposals:mine"),
+        "detail": reverse("proposals:detail", args=[pipeline.pk]),
+        "queue": reverse("review:queue"),
+        "dashboard": reverse("review:dashboard"),
+    }
+    client.force_login(demo[who])
+    count = count_queries(client, paths[page])
+    assert count == EXACT_PAGES[(page, who)]
+
+
+# POSTs write the audit trail and one notification row per recipient (the demo bodies' members).
+EXACT_ACTIONS = {"submit": 58, "decide": 58, "vote": 37, "close": 64}
+
+
+def _post_queries(client, path, data):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(path, data)
+    assert response.status_code == 302
+    return len(queries)
+
+
+@pytest.mark.parametrize("action", list(EXACT_ACTIONS))
+def test_workflow_actions_make_exactly_this_many_queries(client, demo, action):
+    from review import services
+
+    author = demo["faculty"]
+    proposal = complete_proposal(author=author, unit=author.unit_roles.first().unit, level="graduate")
+    if action == "submit":
+        client.force_login(author)
+        count = _post_queries(client, reverse("review:submit", args=[proposal.pk]), {})
+    elif action == "decide":
+        proposal, _version = services.submit(proposal=proposal, user=author)
+        client.force_login(demo["unitreviewer"])
+        count = _post_queries(
+            client,
+            reverse("review:decide", args=[proposal.pk]),
+            {"decision": "approve", "expected_state": "unit_review"},
+        )
+    else:
+        proposal = _at(proposal, "graduate_council")
+        if action == "vote":
+            client.force_login(demo["gc-member1"])
+            count = _post_queries(client, reverse("review:vote", args=[proposal.pk]), {"choice": "approve"})
+        else:
+            for voter in ("gc-member1", "gc-member2"):
+                services.cast_vote(proposal=proposal, user=demo[voter], choice="approve")
+            client.force_login(demo["gc-chair"])
+            ballot = proposal.ballots.get(closed_at__isnull=True)
+            count = _post_queries(
+                client, reverse("review:close_vote", args=[proposal.pk]), {"ballot": ballot.pk}
+            )
+    assert count == EXACT_ACTIONS[action]

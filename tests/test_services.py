@@ -61,7 +61,7 @@ def test_two_chairs_closing_the_same_vote_at_once_make_one_transition(services_a
     proposal = complete_proposal(author=author, unit=author.unit_roles.first().unit, level="graduate")
     Proposal.objects.filter(pk=proposal.pk).update(state=State.GRADUATE_COUNCIL)
     proposal.refresh_from_db()
-    services._entered(proposal)
+    services.enter_stage(proposal)
     gc = ReviewBody.objects.get(slug="gc")
     Membership.objects.filter(body=gc, user=demo["gc-member2"]).update(role=Membership.Role.STAFF)
     for username in ("gc-chair", "gc-member1"):

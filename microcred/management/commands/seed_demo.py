@@ -1,12 +1,15 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from microcred.demo import DEMO_PASSWORD, seed_demo
 from proposals.policy import active_profile
-from review.demo import DEMO_PASSWORD, seed_demo
 
 
 class Command(BaseCommand):
-    help = "Create demo units, review bodies and one user per role for the active policy profile."
+    help = (
+        "Create demo units, review bodies, one user per role and proposals across the pipeline for the "
+        "active policy profile, app by app."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(

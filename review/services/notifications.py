@@ -1,0 +1,82 @@
+"""Who is emailed when a proposal moves, recorded once per person and sent after the commit."""
+
+import contextlib
+import contextvars
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from proposals.policy import State
+
+from .. import roles, selectors
+from ..models import Membership, Notification
+
+_quiet = contextvars.ContextVar("quiet_notifications", default=False)
+
+
+@contextlib.contextmanager
+def quietly():
+    """Run workflow actions without emailing anyone (the demo data's made-up history)."""
+    token = _quiet.set(True)
+    try:
+        yield
+    finally:
+        _quiet.reset(token)
+
+
+def notify(*, recipients, subject, body, url="", key=None):
+    """Record one notification per distinct recipient with an email address and enqueue the sends
+    after commit. With ``key``, a notification already recorded under that key is not repeated."""
+    from ..tasks import send_notification
+
+    if _quiet.get():
+        return []
+    seen, created = set(), []
+    for user in recipients:
+        if user.pk in seen or not user.email or not user.is_active:
+            continue
+        seen.add(user.pk)
+        row_key = f"{key}:{user.pk}" if key else None
+        if row_key and Notification.objects.filter(key=row_key).exists():
+            continue
+        try:
+            with transaction.atomic():
+                note = Notification.objects.create(
+                    recipient=user, subject=subject, body=body, url=url, key=row_key
+                )
+        except IntegrityError:  # recorded by a concurrent run under the same key
+            continue
+        created.append(note)
+    for notification in created:
+        transaction.on_commit(lambda pk=notification.pk: send_notification.delay(pk))
+    return created
+
+
+def next_actors(proposal):
+    """Who must act now that the proposal is where it is."""
+    if proposal.state in State.REVIEW_STAGES:
+        authors = {u.pk for u in selectors.authors_of(proposal)}
+        bodies = roles.stage_bodies(proposal)
+        members = Membership.objects.filter(body__in=bodies, is_active=True).select_related("user")
+        return [m.user for m in members if m.user_id not in authors]
+    if proposal.state == State.APPROVED:
+        return selectors.office_staff()
+    return []
+
+
+def announce(proposal, what):
+    """Tell the next people to act, and the authors, where the proposal now is."""
+    url = reverse("proposals:detail", args=[proposal.pk])
+    stage = proposal.state_label
+    subject = f"[{proposal.code or 'Micro-credential'}] {proposal.title}: {stage}"
+    body = f"“{proposal.title}” {what}. It is now at the stage: {stage}."
+    actors = next_actors(proposal)
+    if actors:
+        notify(recipients=actors, subject=subject, body=body + " It is waiting for you.", url=url)
+    actor_ids = {u.pk for u in actors}
+    notify(
+        recipients=[u for u in selectors.authors_of(proposal) if u.pk not in actor_ids],
+        subject=subject,
+        body=body,
+        url=url,
+    )

@@ -1,0 +1,325 @@
+"""Workflow actions: submit, decide, withdraw, publish, retire, sign off fees, complete a
+consultation, internal notes. Each runs in one transaction and fires the proposal's transitions."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django_fsm import can_proceed, has_transition_perm
+
+from proposals import services as proposal_services
+from proposals.models import Consultation, Proposal
+from proposals.policy import (
+    DECISION,
+    VOTE,
+    BodyKind,
+    State,
+    active_profile,
+    fee_review_valid,
+    needs_fee_review,
+    next_state,
+    sponsor_unit_ids,
+    stage_for,
+)
+
+from .. import roles, selectors
+from ..models import AuditEvent, Ballot, InternalNote
+from .audit import latest_version, record
+from .notifications import announce
+
+StaleState = proposal_services.StaleState
+
+
+def enter_stage(proposal):
+    """What happens whenever a proposal arrives somewhere: a committee stage opens its vote."""
+    stage = stage_for(proposal.state)
+    if stage is not None and stage.decided_by == VOTE:
+        Ballot.objects.create(
+            proposal=proposal,
+            body=roles.stage_body(proposal, stage),
+            stage=proposal.state,
+            version_number=latest_version(proposal),
+        )
+
+
+def lock(proposal, expected_state=None):
+    locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    if expected_state is not None and locked.state != expected_state:
+        raise StaleState(
+            f"Someone else acted first: the proposal is now “{locked.state_label}”. Nothing was changed."
+        )
+    return locked
+
+
+def check_allowed(proposal, transition, user):
+    """Ask the transition itself: a person it does not permit gets 403, a proposal its conditions
+    refuse gets the reason, never a 500."""
+    if not has_transition_perm(transition, user):
+        if not can_proceed(transition):
+            raise ValidationError(blocked_reason(proposal))
+        raise PermissionDenied("You may not take this action on this proposal.")
+
+
+def fire(proposal, transition, user, **kwargs):
+    check_allowed(proposal, transition, user)
+    transition(by=user, **kwargs)
+    proposal.save()
+
+
+def blocked_reason(proposal):
+    if proposal.state in State.REVIEW_STAGES and next_state(proposal) is None:
+        return (
+            f"“{proposal.state_label}” is not on this proposal's route any more, so it cannot be approved "
+            "here: return it to the authors, who resubmit it to the right stage."
+        )
+    if needs_fee_review(proposal) and not fee_review_valid(proposal):
+        return (
+            "The additional fees beyond tuition need a fee review sign-off by "
+            f"{active_profile().office_name} staff, for the fees the proposal states now, before final approval."
+        )
+    return "This action is not possible at this stage."
+
+
+# --- the actions ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def submit(*, proposal, user):
+    """Submit a draft to the first stage of its route, or resubmit a returned proposal to where its
+    route now says (``policy.resume_at``): the history says where it went and why. A fee sign-off
+    for other fees than those now stated is voided."""
+    approvals = selectors.stage_approvals(proposal)
+    proposal, version, before = proposal_services.submit_proposal(
+        proposal=proposal, user=user, approvals=approvals
+    )
+    resubmitted = before == State.RETURNED
+    action = AuditEvent.Action.RESUBMITTED if resubmitted else AuditEvent.Action.SUBMITTED
+    record(
+        proposal, user, action, from_state=before, to_state=proposal.state, comment=proposal.routed_because
+    )
+    if proposal.fee_review_signed_at is not None and not fee_review_valid(proposal):
+        _void_fee_signoff(proposal, user, "The fees changed since the sign-off.")
+    enter_stage(proposal)
+    announce(proposal, "was resubmitted after revision" if resubmitted else "was submitted")
+    return proposal, version
+
+
+DECISIONS = {
+    "approve": ("approve_stage", AuditEvent.Action.APPROVED, "was approved at the previous stage"),
+    "return": ("return_for_revision", AuditEvent.Action.RETURNED, "was returned for revision"),
+    "reject": ("reject", AuditEvent.Action.REJECTED, "was rejected"),
+}
+
+
+@transaction.atomic
+def decide(*, proposal, user, decision, comment="", expected_state, meeting=None, tally=None):
+    """One reviewer's decision at a decision stage (unit review, ASA review), or the chair's
+    transition after a vote. A comment is required to return or reject.
+
+    At the unit review of an interdisciplinary proposal each sponsoring unit's curriculum committee
+    approves: an approval records the units the reviewer answers for, and the stage completes only
+    when every sponsoring unit has approved; any of them may return or reject it.
+    """
+    if decision not in DECISIONS:
+        raise ValidationError({"decision": "Choose approve, return for revision or reject."})
+    comment = (comment or "").strip()
+    if decision in ("return", "reject") and not comment:
+        raise ValidationError({"comment": "Say why: a comment is required to return or reject a proposal."})
+    locked = lock(proposal, expected_state)
+    stage = stage_for(locked.state)
+    if tally is None and (stage is None or stage.decided_by != DECISION):
+        raise PermissionDenied("This stage is decided by a committee vote.")
+    method, action, what = DECISIONS[decision]
+    transition = getattr(locked, method)
+    if decision == "approve" and stage is not None and stage.body_kind == BodyKind.UNIT_COMMITTEE:
+        check_allowed(locked, transition, user)
+        waiting = _approve_for_units(locked, user, comment)
+        if waiting:
+            return locked
+    from_state = locked.state
+    fire(locked, transition, user)
+    record(
+        locked,
+        user,
+        action,
+        from_state=from_state,
+        to_state=locked.state,
+        comment=comment,
+        tally=tally,
+        meeting=meeting,
+    )
+    enter_stage(locked)
+    announce(locked, what if decision != "approve" else f"was approved at {State.label(from_state)}")
+    return locked
+
+
+def _approve_for_units(proposal, user, comment):
+    """Record this reviewer's approval for each sponsoring unit they answer for; return the units
+    still to approve (nothing when the stage is complete)."""
+    sponsors = sponsor_unit_ids(proposal)
+    if len(sponsors) < 2:
+        return []
+    approved = selectors.unit_approvals(proposal)
+    mine = [pk for pk in roles.sponsor_units_reviewed_by(user, proposal) if pk not in approved]
+    if not mine:
+        raise ValidationError(
+            "Your committee has already approved this proposal; it waits for the other sponsoring units."
+        )
+    for unit_id in mine:
+        record(
+            proposal,
+            user,
+            AuditEvent.Action.UNIT_APPROVED,
+            from_state=proposal.state,
+            to_state=proposal.state,
+            comment=comment,
+            unit_id=unit_id,
+        )
+    return [pk for pk in sponsors if pk not in approved and pk not in mine]
+
+
+@transaction.atomic
+def withdraw(*, proposal, user, reason=""):
+    locked = lock(proposal)
+    from_state = locked.state
+    if locked.state not in State.WITHDRAWABLE:
+        raise StaleState(f"A proposal that is “{locked.state_label}” can no longer be withdrawn.")
+    fire(locked, locked.withdraw, user)
+    Ballot.objects.filter(proposal=locked, closed_at__isnull=True).update(
+        closed_at=timezone.now(), closed_by=user, outcome=""
+    )
+    record(
+        locked,
+        user,
+        AuditEvent.Action.WITHDRAWN,
+        from_state=from_state,
+        to_state=locked.state,
+        comment=(reason or "").strip(),
+    )
+    return locked
+
+
+def _office_transition(proposal, user, *, source, method, action, what, comment=""):
+    """Publish or retire: the office's own transitions, from one state, recorded and announced."""
+    locked = lock(proposal, source)
+    fire(locked, getattr(locked, method), user)
+    record(locked, user, action, from_state=source, to_state=locked.state, comment=(comment or "").strip())
+    announce(locked, what)
+    return locked
+
+
+@transaction.atomic
+def publish(*, proposal, user):
+    return _office_transition(
+        proposal,
+        user,
+        source=State.APPROVED,
+        method="publish",
+        action=AuditEvent.Action.PUBLISHED,
+        what="was published",
+    )
+
+
+@transaction.atomic
+def retire(*, proposal, user, reason=""):
+    return _office_transition(
+        proposal,
+        user,
+        source=State.PUBLISHED,
+        method="retire",
+        action=AuditEvent.Action.RETIRED,
+        what="was retired",
+        comment=reason,
+    )
+
+
+@transaction.atomic
+def sign_off_fees(*, proposal, user, note=""):
+    """Record the fee review sign-off the profile requires before final approval, for the fee
+    amount and statement the proposal states now. Possible only at the stage where the office
+    decides; signing again for the same fees changes nothing."""
+    locked = lock(proposal)
+    if not roles.may_sign_off_fees(locked, user):
+        raise PermissionDenied(f"Only {active_profile().office_name} staff sign off the fee review.")
+    if not needs_fee_review(locked):
+        raise ValidationError("This proposal charges no additional fees; there is no fee review to sign off.")
+    office_stage = active_profile().office_stage
+    if locked.state != office_stage.state:
+        raise ValidationError(
+            f"The fee review is signed off once the proposal has reached {office_stage.label}, "
+            "so that it covers the fees as finally proposed."
+        )
+    if not fee_review_valid(locked):
+        Proposal.objects.filter(pk=locked.pk).update(
+            fee_review_signed_by=user,
+            fee_review_signed_at=timezone.now(),
+            fee_review_amount=locked.fee_amount,
+            fee_review_notes=locked.fee_notes,
+        )
+        record(
+            locked,
+            user,
+            AuditEvent.Action.FEE_SIGNOFF,
+            from_state=locked.state,
+            to_state=locked.state,
+            comment=(note or "").strip()
+            or f"Fees signed off: ${locked.fee_amount} — {locked.fee_notes}".strip(" —"),
+        )
+    locked.refresh_from_db()
+    return locked
+
+
+def _void_fee_signoff(proposal, user, why):
+    Proposal.objects.filter(pk=proposal.pk).update(
+        fee_review_signed_by=None, fee_review_signed_at=None, fee_review_amount=None, fee_review_notes=""
+    )
+    proposal.fee_review_signed_by = proposal.fee_review_signed_at = proposal.fee_review_amount = None
+    proposal.fee_review_notes = ""
+    record(
+        proposal,
+        user,
+        AuditEvent.Action.FEE_SIGNOFF_VOIDED,
+        from_state=proposal.state,
+        to_state=proposal.state,
+        comment=why,
+    )
+
+
+@transaction.atomic
+def complete_consultation(*, proposal, user, rigor):
+    """The office completes the authors' consultation and records the level of rigor agreed.
+    Completing one already completed is refused with a clear message."""
+    locked = lock(proposal)
+    if not roles.may_consult(locked, user):
+        raise PermissionDenied(f"Only {active_profile().office_name} staff complete a consultation.")
+    rigor = (rigor or "").strip()
+    if not rigor:
+        raise ValidationError({"rigor": "Record the level of rigor agreed with the authors."})
+    consultation = (
+        Consultation.objects.select_for_update().filter(proposal=locked, closed_at__isnull=True).first()
+    )
+    if consultation is None:
+        raise StaleState("There is no open consultation on this proposal. Nothing was changed.")
+    consultation.closed_at, consultation.closed_by, consultation.rigor = timezone.now(), user, rigor
+    consultation.save(update_fields=["closed_at", "closed_by", "rigor"])
+    record(
+        locked,
+        user,
+        AuditEvent.Action.CONSULTATION_COMPLETED,
+        from_state=locked.state,
+        to_state=locked.state,
+        comment=f"Level of rigor agreed: {rigor}",
+    )
+    return consultation
+
+
+@transaction.atomic
+def add_internal_note(*, proposal, user, text):
+    body = roles.stage_body(proposal)
+    if body is None or roles.membership_in(user, body) is None or roles.is_author(user, proposal):
+        raise PermissionDenied(
+            "Internal notes are for the members of the reviewing body, never on their own proposal."
+        )
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": "Write the note first."})
+    return InternalNote.objects.create(proposal=proposal, body=body, author=user, text=text)
