@@ -27,3 +27,8 @@ def record(
         unit_id=unit_id,
         route=route_keys(proposal) if action == AuditEvent.Action.APPROVED else [],
     )
+
+
+def record_in_place(proposal, actor, action, **fields):
+    """An event that does not move the proposal (a vote, a sign-off, a unit's approval)."""
+    return record(proposal, actor, action, from_state=proposal.state, to_state=proposal.state, **fields)

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from .. import roles, selectors
 from ..models import AuditEvent, Ballot, Vote
-from .audit import record
+from .audit import record_in_place
 from .workflow import StaleState, check_allowed, decide, enter_stage, lock
 
 
@@ -28,12 +28,10 @@ def cast_vote(*, proposal, user, choice, comment=""):
     vote, created = Vote.objects.update_or_create(
         ballot=ballot, voter=user, defaults={"choice": choice, "comment": (comment or "").strip()}
     )
-    record(
+    record_in_place(
         locked,
         user,
         AuditEvent.Action.VOTE_CAST if created else AuditEvent.Action.VOTE_CHANGED,
-        from_state=locked.state,
-        to_state=locked.state,
         comment=vote.comment,
         tally={"choice": choice},
     )
@@ -136,12 +134,10 @@ def close_vote(*, proposal, user, ballot_id, comment="", meeting=None):
             tally=tally,
         )
     else:
-        record(
+        record_in_place(
             locked,
             user,
             AuditEvent.Action.VOTE_CLOSED,
-            from_state=locked.state,
-            to_state=locked.state,
             comment=summary,
             tally=tally,
             meeting=meeting,

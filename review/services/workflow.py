@@ -23,7 +23,7 @@ from proposals.policy import (
 
 from .. import roles, selectors
 from ..models import AuditEvent, Ballot, InternalNote
-from .audit import latest_version, record
+from .audit import latest_version, record, record_in_place
 from .notifications import announce
 
 StaleState = proposal_services.StaleState
@@ -165,12 +165,10 @@ def _approve_for_units(proposal, user, comment):
             "Your committee has already approved this proposal; it waits for the other sponsoring units."
         )
     for unit_id in mine:
-        record(
+        record_in_place(
             proposal,
             user,
             AuditEvent.Action.UNIT_APPROVED,
-            from_state=proposal.state,
-            to_state=proposal.state,
             comment=comment,
             unit_id=unit_id,
         )
@@ -255,12 +253,10 @@ def sign_off_fees(*, proposal, user, note=""):
             fee_review_amount=locked.fee_amount,
             fee_review_notes=locked.fee_notes,
         )
-        record(
+        record_in_place(
             locked,
             user,
             AuditEvent.Action.FEE_SIGNOFF,
-            from_state=locked.state,
-            to_state=locked.state,
             comment=(note or "").strip()
             or f"Fees signed off: ${locked.fee_amount} — {locked.fee_notes}".strip(" —"),
         )
@@ -274,12 +270,10 @@ def _void_fee_signoff(proposal, user, why):
     )
     proposal.fee_review_signed_by = proposal.fee_review_signed_at = proposal.fee_review_amount = None
     proposal.fee_review_notes = ""
-    record(
+    record_in_place(
         proposal,
         user,
         AuditEvent.Action.FEE_SIGNOFF_VOIDED,
-        from_state=proposal.state,
-        to_state=proposal.state,
         comment=why,
     )
 
@@ -301,12 +295,10 @@ def complete_consultation(*, proposal, user, rigor):
         raise StaleState("There is no open consultation on this proposal. Nothing was changed.")
     consultation.closed_at, consultation.closed_by, consultation.rigor = timezone.now(), user, rigor
     consultation.save(update_fields=["closed_at", "closed_by", "rigor"])
-    record(
+    record_in_place(
         locked,
         user,
         AuditEvent.Action.CONSULTATION_COMPLETED,
-        from_state=locked.state,
-        to_state=locked.state,
         comment=f"Level of rigor agreed: {rigor}",
     )
     return consultation
