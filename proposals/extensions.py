@@ -22,3 +22,18 @@ def detail_panels(request, proposal):
             html = render_to_string(context["template"], {**context, "proposal": proposal}, request=request)
             rendered.append({"where": context.get("where", "top"), "html": html})
     return rendered
+
+
+_approval_readers = []
+
+
+def register_approvals_reader(reader):
+    """``reader(proposal)`` returns the stage approvals on record as (state, route keys) pairs; the
+    review app keeps them. Lets the proposal page say where a resubmission will go."""
+    if reader not in _approval_readers:
+        _approval_readers.append(reader)
+    return reader
+
+
+def stage_approvals(proposal):
+    return [approval for reader in _approval_readers for approval in reader(proposal)]

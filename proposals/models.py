@@ -385,6 +385,10 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         return self.kind == self.Kind.CREDIT_BEARING
 
     @property
+    def is_returned(self):
+        return self.state == State.RETURNED
+
+    @property
     def is_editable(self):
         return self.state in State.EDITABLE
 

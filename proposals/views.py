@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from . import access, rules, selectors, services
-from .extensions import detail_panels
+from .extensions import detail_panels, stage_approvals
 from .forms import (
     SECTIONS,
     SECTIONS_BY_SLUG,
@@ -21,7 +21,7 @@ from .forms import (
     NewProposalForm,
 )
 from .models import Competency, Unit
-from .policy import State, active_profile, needs_curriculum_approval
+from .policy import State, active_profile, needs_curriculum_approval, resume_at
 from .versions import diff
 
 
@@ -128,6 +128,9 @@ def create(request):
 def detail(request, pk):
     proposal = selectors.proposal_for_page(pk=pk, user=request.user)
     problems = rules.check_proposal(proposal) if proposal.is_editable else []
+    can_edit = access.can_edit(request.user, proposal)
+    # Where a submission would go now, and why (a revision may have changed the route).
+    submit_to, submit_why = resume_at(proposal, stage_approvals(proposal)) if can_edit else (None, "")
     return render(
         request,
         "proposals/detail.html",
@@ -135,7 +138,9 @@ def detail(request, pk):
             "proposal": proposal,
             "sections": _section_status(problems, proposal),
             "problems": problems,
-            "can_edit": access.can_edit(request.user, proposal),
+            "can_edit": can_edit,
+            "submit_to": submit_to,
+            "submit_why": submit_why,
             "is_author": access.is_author(request.user, proposal),
             "needs_curriculum_approval": needs_curriculum_approval(proposal),
             "comment_form": CommentForm(),

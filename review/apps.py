@@ -16,9 +16,11 @@ class ReviewConfig(AppConfig):
         register_action_rule("act_at_stage", may_act_at_stage)
         register_action_rule("publish", may_publish)
 
-        from proposals.extensions import register_detail_panel
+        from proposals.extensions import register_approvals_reader, register_detail_panel
 
         from .panels import history_panel, workflow_panel
+        from .selectors import stage_approvals
 
         register_detail_panel(workflow_panel)
         register_detail_panel(history_panel)
+        register_approvals_reader(stage_approvals)

@@ -66,6 +66,9 @@ def routed_because(proposal):
 def test_returned_at_eppc_and_made_graduate_goes_to_graduate_council_first(client, demo):
     proposal = returned_at(proposal_of(demo), demo, State.EPPC)
     Proposal.objects.filter(pk=proposal.pk).update(level=Proposal.Level.GRADUATE)
+    client.force_login(proposal.lead_author)
+    before = client.get(reverse("proposals:detail", args=[proposal.pk])).content.decode()
+    assert "Resubmit to Graduate Council review" in before  # the authors see where it will go
     proposal = resubmit(client, proposal)
     assert proposal.state == State.GRADUATE_COUNCIL
     assert routed_because(proposal).startswith("Graduate Council review now applies to it")
