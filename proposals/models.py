@@ -14,8 +14,10 @@ from .policy import (
     fee_review_valid,
     needs_fee_review,
     next_state,
+    passed_stages,
     resume_at,
     route,
+    route_keys,
     state_choices,
 )
 
@@ -286,6 +288,28 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         """Approval needs somewhere to go: a state outside the proposal's route is refused."""
         return next_state(self) is not None
 
+    def skipped_stages(self):
+        """Stages the route requires before the current one that have not approved it on this
+        route: approval is refused while there are any, whatever edits happened behind the
+        workflow's back."""
+        from .extensions import stage_approvals
+
+        stages = route(self)
+        states = [s.state for s in stages]
+        if self.state not in states:
+            return []
+        earlier = stages[: states.index(self.state)]
+        if not earlier:
+            return []
+        # Read once per loaded instance: a page and a transition ask several times.
+        if "_stage_approvals" not in self.__dict__:
+            self.__dict__["_stage_approvals"] = stage_approvals(self)
+        passed = passed_stages(route_keys(self, stages), self.__dict__["_stage_approvals"])
+        return [s for s in earlier if s.state not in passed]
+
+    def _no_stage_skipped(self):
+        return not self.skipped_stages()
+
     def _fee_review_done_if_final(self):
         if next_state(self) != State.APPROVED or not needs_fee_review(self):
             return True
@@ -333,7 +357,7 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         field=state,
         source="*",
         target=RETURN_VALUE(),
-        conditions=[_at_review_stage, _on_route, _fee_review_done_if_final],
+        conditions=[_at_review_stage, _on_route, _no_stage_skipped, _fee_review_done_if_final],
         permission=_by_stage_reviewer,
     )
     def approve_stage(self, *, by):

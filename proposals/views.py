@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+from django_fsm import has_transition_perm
 
 from . import access, rules, selectors, services
 from .extensions import detail_panels, stage_approvals
@@ -140,6 +141,8 @@ def detail(request, pk):
             "problems": problems,
             "can_edit": can_edit,
             "submit_to": submit_to,
+            # Withdrawing sits beside submitting while the authors hold the proposal; the transition says who may.
+            "can_withdraw": can_edit and has_transition_perm(proposal.withdraw, request.user),
             "submit_why": submit_why,
             "is_author": access.is_author(request.user, proposal),
             "needs_curriculum_approval": needs_curriculum_approval(proposal),

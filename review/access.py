@@ -16,7 +16,8 @@ def reviewer_reading_rule(user):
       co-sponsors;
     - members, chairs and staff of a university-wide body, and the office's staff: every
       submitted proposal (they review all that reach the university level);
-    - the office's staff: drafts with an open consultation.
+    - the office's staff: drafts on which the authors asked it for a consultation (open or
+      completed: it keeps reading what it advised on).
     """
     roles = roles_of(user)
     submitted = ~Q(state=State.DRAFT)
@@ -28,6 +29,5 @@ def reviewer_reading_rule(user):
     if roles.committee_memberships or roles.office_memberships:
         q |= submitted
     if roles.office_memberships:
-        open_consultations = Consultation.objects.filter(closed_at__isnull=True).values("proposal_id")
-        q |= Q(pk__in=open_consultations)
+        q |= Q(pk__in=Consultation.objects.values("proposal_id"))
     return q

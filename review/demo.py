@@ -103,7 +103,7 @@ DEMO_PROPOSALS = [
     ),
     (
         "MC-DEMO-6",
-        "Cybersecurity Essentials (draft)",
+        "Cybersecurity Essentials",
         Kind.CREDIT_BEARING,
         Level.UNDERGRADUATE,
         False,

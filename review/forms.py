@@ -88,4 +88,5 @@ class CompleteConsultationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="What was agreed with the authors about the level of rigor, e.g. the level of the "
         "assessments and how evidence is judged.",
+        error_messages={"required": "Record the level of rigor agreed with the authors."},
     )

@@ -24,6 +24,13 @@ from .services import count
 
 # Session key under which a decision refused for bad input waits to be shown again, filled in.
 REFUSED_DECISION = "review-refused-decision"
+REFUSED_CONSULTATION = "review-refused-consultation"
+
+
+def _refused(request, key, proposal):
+    """The data of a form refused for bad input on this proposal, to show it again with its errors."""
+    refused = request.session.pop(key, None)
+    return refused["data"] if refused and refused.get("proposal") == proposal.pk else None
 
 
 def progress_track(proposal):
@@ -111,7 +118,8 @@ def workflow_panel(request, proposal):
         "track": progress_track(proposal),
         "stage": stage,
         "authored": authored,
-        "can_withdraw": "withdraw" in available,
+        # While the authors hold it (draft, returned) withdrawing sits beside submitting instead.
+        "can_withdraw": "withdraw" in available and not proposal.is_editable,
         "can_publish": "publish" in available,
         "can_retire": "retire" in available,
         "routed": _last_routing(proposal),
@@ -122,9 +130,7 @@ def workflow_panel(request, proposal):
         if stage.body_kind == BodyKind.UNIT_COMMITTEE and len(sponsor_unit_ids(proposal)) > 1:
             context["unit_approvals"] = _unit_approvals(proposal)
         if stage.decided_by == DECISION and acts_here:
-            refused = request.session.pop(REFUSED_DECISION, None)
-            data = refused["data"] if refused and refused.get("proposal") == proposal.pk else None
-            context["decision_form"] = DecisionForm(data)
+            context["decision_form"] = DecisionForm(_refused(request, REFUSED_DECISION, proposal))
         if stage.decided_by == VOTE:
             _vote_context(context, proposal, user, body, acts_here)
         if not authored and roles.membership_in(user, body) is not None:
@@ -155,7 +161,9 @@ def workflow_panel(request, proposal):
     open_consultation = next((c for c in proposal.consultations.all() if c.closed_at is None), None)
     if open_consultation is not None and roles.may_consult(proposal, user):
         context["consultation"] = open_consultation
-        context["consultation_form"] = CompleteConsultationForm()
+        context["consultation_form"] = CompleteConsultationForm(
+            _refused(request, REFUSED_CONSULTATION, proposal), auto_id="id_consult_%s"
+        )
     return context
 
 
@@ -218,8 +226,18 @@ def history_panel(request, proposal):
         body is not None and roles.membership_in(request.user, body) is not None
     )
     vote_actions = {AuditEvent.Action.VOTE_CAST, AuditEvent.Action.VOTE_CHANGED}
+    # Written by the product, not by a person: shown as an explanation, not a quotation.
+    system = {
+        AuditEvent.Action.SUBMITTED,
+        AuditEvent.Action.RESUBMITTED,
+        AuditEvent.Action.FEE_SIGNOFF_VOIDED,
+    }
     rows = [
-        {"event": e, "show_comment": bool(e.comment) and (in_body or e.action not in vote_actions)}
+        {
+            "event": e,
+            "show_comment": bool(e.comment) and (in_body or e.action not in vote_actions),
+            "system_comment": e.action in system,
+        }
         for e in events
     ]
     return {"template": "review/includes/history_panel.html", "where": "aside", "rows": rows}

@@ -28,7 +28,7 @@ from .forms import (
     VoteForm,
 )
 from .models import Meeting, Membership
-from .panels import REFUSED_DECISION
+from .panels import REFUSED_CONSULTATION, REFUSED_DECISION
 
 
 def workflow_action(view):
@@ -69,7 +69,7 @@ def submit(request, proposal):
         first = refused.problems[0]
         return redirect(reverse("proposals:edit", args=[proposal.pk, first.section]) + "?check=1")
     what = "Resubmitted" if version.number > 1 else "Submitted"
-    messages.success(request, f"{what} for {proposal.state_label.lower()} as version {version.number}.")
+    messages.success(request, f"{what} to {proposal.state_label} as version {version.number}.")
     return None
 
 
@@ -170,7 +170,9 @@ def fee_signoff(request, proposal):
 def complete_consultation(request, proposal):
     form = CompleteConsultationForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "The consultation was not completed: record the level of rigor agreed.")
+        # Shown again, filled in and with the error beside its field, on the proposal page.
+        request.session[REFUSED_CONSULTATION] = {"proposal": proposal.pk, "data": request.POST.dict()}
+        messages.error(request, "The consultation was not completed: see the message beside the field.")
         return None
     services.complete_consultation(proposal=proposal, user=request.user, rigor=form.cleaned_data["rigor"])
     messages.success(request, "Consultation completed; the level of rigor agreed is recorded.")

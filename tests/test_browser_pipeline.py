@@ -147,7 +147,7 @@ def faculty_submits(page, pk, title):
     page.goto(f"/proposals/{pk}/")
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
     click_and_wait(page, page.get_by_role("button", name="Submit for unit review"), f"**/proposals/{pk}/")
-    expect(flash(page)).to_contain_text("Submitted for unit review as version 1.")
+    expect(flash(page)).to_contain_text("Submitted to Unit review as version 1.")
     expect_stage(page, "Unit review")
 
 
@@ -373,7 +373,7 @@ def test_fiu_new_course_proposal_is_returned_once_and_then_approved(page, settin
     page.goto(f"/proposals/{pk}/")
     expect(page.get_by_role("heading", level=1)).to_have_text(revised)
     click_and_wait(page, page.get_by_role("button", name=f"Resubmit to {fscc_stage}"), f"**/proposals/{pk}/")
-    expect(flash(page)).to_contain_text(f"Resubmitted for {fscc_stage.lower()} as version 2.")
+    expect(flash(page)).to_contain_text(f"Resubmitted to {fscc_stage} as version 2.")
     expect_stage(page, fscc_stage)
     log_out(page)
 

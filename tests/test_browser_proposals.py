@@ -266,7 +266,7 @@ def test_faculty_writes_submits_and_reads_back_a_credit_bearing_proposal(page, l
         "Every section is complete under the Binghamton University policy."
     )
     click_and_wait(page, page.get_by_role("button", name="Submit for unit review"), f"**/proposals/{pk}/")
-    expect(flash(page)).to_contain_text("Submitted for unit review as version 1.")
+    expect(flash(page)).to_contain_text("Submitted to Unit review as version 1.")
     header = page.locator("main header")
     expect(header.get_by_role("heading", level=1)).to_have_text(TITLE)
     expect(header.locator(".mc-state")).to_have_text("Unit review")

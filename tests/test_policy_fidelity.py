@@ -213,7 +213,7 @@ def test_fiu_submission_is_refused_until_asa_completes_the_consultation(client, 
     empty = client.post(
         reverse("review:complete_consultation", args=[proposal.pk]), {"rigor": " "}, follow=True
     )
-    assert "record the level of rigor agreed" in empty.content.decode()
+    assert "Record the level of rigor agreed with the authors." in empty.content.decode()  # beside the field
     client.force_login(fiu["gc-chair"] if "gc-chair" in fiu else fiu["fscc-chair"])
     assert (
         client.post(reverse("review:complete_consultation", args=[proposal.pk]), {"rigor": "x"}).status_code

@@ -66,6 +66,7 @@ def test_learner_cannot_start_a_proposal(client, demo):
 
 
 def test_office_staff_see_a_draft_only_after_a_consultation_is_asked(client, draft, demo):
+    draft.consultations.all().delete()
     client.force_login(demo["office"])
     assert client.get(url("detail", draft)).status_code == 404
     client.force_login(demo["faculty"])
@@ -215,7 +216,7 @@ def test_detail_page_summarises_what_stops_submission_per_section(client, draft)
 def test_submit_moves_to_unit_review_and_freezes_version_one(client, draft):
     client.force_login(draft.lead_author)
     response = client.post(url("review:submit", draft), follow=True)
-    assert "Submitted for unit review as version 1." in response.content.decode()
+    assert "Submitted to Unit review as version 1." in response.content.decode()
     draft.refresh_from_db()
     assert draft.state == State.UNIT_REVIEW and draft.submitted_at is not None
     assert draft.versions.get().number == 1

@@ -71,6 +71,13 @@ def blocked_reason(proposal):
             f"“{proposal.state_label}” is not on this proposal's route any more, so it cannot be approved "
             "here: return it to the authors, who resubmit it to the right stage."
         )
+    skipped = proposal.skipped_stages() if proposal.state in State.REVIEW_STAGES else []
+    if skipped:
+        names = ", ".join(s.label for s in skipped)
+        return (
+            f"Its route requires {names} before {proposal.state_label}, and that has not approved it: "
+            "return it to the authors, whose resubmission goes to the right stage."
+        )
     if needs_fee_review(proposal) and not fee_review_valid(proposal):
         return (
             "The additional fees beyond tuition need a fee review sign-off by "
@@ -299,7 +306,7 @@ def complete_consultation(*, proposal, user, rigor):
         locked,
         user,
         AuditEvent.Action.CONSULTATION_COMPLETED,
-        comment=f"Level of rigor agreed: {rigor}",
+        comment=rigor,
     )
     return consultation
 
