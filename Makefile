@@ -9,13 +9,19 @@ STAMP := $(VENV)/.installed-stamp
 # Local runs are development runs; production sets DEBUG=0 and a SECRET_KEY (see README).
 export DEBUG ?= 1
 
-.PHONY: run test lint install bench clean
+.PHONY: run test lint install bench bench-awards clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
+
+# The independent Open Badges 3.0 verifier the tests run (Digital Bazaar's libraries, from the lockfile).
+VERIFIER_STAMP := tests/verifier/node_modules/.installed-stamp
+$(VERIFIER_STAMP): tests/verifier/package-lock.json
+	cd tests/verifier && npm ci --no-audit --no-fund --loglevel=error
+	touch $(VERIFIER_STAMP)
 
 install: $(STAMP)
 
@@ -24,7 +30,7 @@ run: $(STAMP)
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: $(STAMP)
+test: $(STAMP) $(VERIFIER_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -37,3 +43,6 @@ clean:
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench_pages.py
+
+bench-awards: $(STAMP)
+	$(BIN)/python scripts/bench_awards.py

@@ -1,1 +1,166 @@
-from django.db import models  # noqa: F401
+"""Awards: Open Badges 3.0 achievements built from published proposals, the institution's signing
+keys, awards to learners with their signed credentials, and the revocation status list."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from proposals.models import AppendOnly, Proposal
+
+
+class IssuerKey(models.Model):
+    """A public signing key of the institution. The private key lives in a file (``badges.keys``),
+    never in the database. The newest key that is not retired signs; every key stays published."""
+
+    name = models.SlugField(max_length=60, unique=True, help_text="The key file's name in ISSUER_KEY_DIR.")
+    public_key_multibase = models.CharField(max_length=100, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    retired_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="A retired key signs nothing new; credentials it signed still verify.",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def url(self):
+        return settings.PUBLIC_BASE_URL + reverse("badges:key", args=[self.name])
+
+
+class Achievement(models.Model):
+    """One version of a published micro-credential as an Open Badges 3.0 ``Achievement``. Frozen
+    once made: a later revision of the proposal publishes a new version, so that nothing changes
+    underneath learners who hold this one."""
+
+    class Type(models.TextChoices):
+        # From the Open Badges 3.0 AchievementType vocabulary.
+        BADGE = "Badge", "Digital badge"
+        CERTIFICATE = "Certificate", "Micro-certificate"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="achievements")
+    version = models.PositiveIntegerField()
+    proposal_version = models.PositiveIntegerField(help_text="The proposal version it was built from.")
+    name = models.CharField(max_length=200)
+    achievement_type = models.CharField(max_length=30, choices=Type.choices)
+    credit_bearing = models.BooleanField(default=False)
+    credits = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    valid_for_days = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Awards expire this many days after issue; blank: never."
+    )
+    data = models.JSONField(help_text="The Open Badges 3.0 Achievement, as published.")
+    image_png = models.BinaryField()
+    image_svg = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "version"], name="one_achievement_per_version"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} (v{self.version})"
+
+    @property
+    def url(self):
+        return settings.PUBLIC_BASE_URL + reverse("badges:achievement", args=[self.uuid])
+
+
+class Award(models.Model):
+    """A learner's award of an achievement. Written in the transaction that decides it; a task then
+    issues its signed credential (``services.issue_credential``). One award per learner and
+    achievement, one credential per award: the database says so."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Being issued"
+        ISSUED = "issued", "Issued"
+        REVOKED = "revoked", "Revoked"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    credential_uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="awards")
+    achievement = models.ForeignKey(Achievement, on_delete=models.PROTECT, related_name="awards")
+    awarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING, db_index=True)
+    status_index = models.PositiveIntegerField(
+        unique=True, help_text="Its bit in the revocation status list."
+    )
+    narrative = models.TextField("evidence narrative", blank=True)
+    evidence_public = models.BooleanField(
+        default=False, help_text="The learner agreed to show the evidence narrative on the credential."
+    )
+    listed = models.BooleanField(
+        default=False, help_text="Listed publicly; otherwise its page is reachable only by its link."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    issued_at = models.DateTimeField(null=True, blank=True)
+    valid_until = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    revoked_reason = models.TextField(blank=True)
+    issue_attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "achievement"], name="one_award_per_learner"),
+        ]
+
+    def __str__(self):
+        return f"{self.achievement.name} → {self.learner}"
+
+    def get_absolute_url(self):
+        return reverse("badges:award", args=[self.public_id])
+
+    @property
+    def public_url(self):
+        return settings.PUBLIC_BASE_URL + self.get_absolute_url()
+
+    @property
+    def credential_url(self):
+        return settings.PUBLIC_BASE_URL + reverse("badges:award_json", args=[self.public_id])
+
+
+class Credential(AppendOnly):
+    """The signed ``OpenBadgeCredential`` of an award, exactly as issued, and the badge images with
+    it baked in. Never changed: revocation is published in the status list."""
+
+    award = models.OneToOneField(Award, on_delete=models.PROTECT, related_name="credential")
+    json = models.TextField(help_text="The signed credential, byte for byte as issued.")
+    png = models.BinaryField()
+    svg = models.TextField()
+    key = models.ForeignKey(IssuerKey, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Credential of {self.award_id}"
+
+
+class StatusList(models.Model):
+    """A W3C Bitstring Status List for revocation: indices handed to awards in order, and the signed
+    list credential, rebuilt whenever an award is revoked."""
+
+    purpose = models.CharField(max_length=20, unique=True, default="revocation")
+    next_index = models.PositiveIntegerField(default=0)
+    credential_json = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.purpose} status list"
+
+    @property
+    def url(self):
+        return settings.PUBLIC_BASE_URL + reverse("badges:status_list", args=[self.purpose])

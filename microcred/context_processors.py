@@ -27,4 +27,5 @@ def _nav(request):
         "meetings": roles.is_committee_member or roles.is_office_staff,
         "dashboard": roles.is_office_staff,
         "search": roles.is_faculty or reviewer or roles.is_admin,
+        "awards": roles.is_learner,
     }

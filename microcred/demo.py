@@ -1,9 +1,10 @@
-"""The demo site, built by each app's demo builder in dependency order (proposals, then review;
-awards and the registrar add theirs after). Lives at the project level so that no app imports one
+"""The demo site, built by each app's demo builder in dependency order (proposals, review, badges;
+the registrar adds its own after). Lives at the project level so that no app imports one
 above it."""
 
 from django.db import transaction
 
+from badges.demo import seed_awards
 from proposals.demo import DEMO_PASSWORD, DemoLogin, seed_people
 from review.demo import seed_bodies, seed_demo_proposals
 
@@ -18,4 +19,5 @@ def seed_demo(*, with_proposals=True):
     seed_bodies(site)
     if with_proposals:
         seed_demo_proposals(login.username for login in site.logins)
+        seed_awards()
     return site.logins

@@ -65,6 +65,10 @@ MICROCRED_POLICY = env("MICROCRED_POLICY", "").strip().lower()
 # Blank means the active profile's institution (proposals.policy); set it to show another name.
 INSTITUTION_NAME_OVERRIDE = env("INSTITUTION_NAME", "")
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The institution's signing keys (badges.keys): private keys are files here, never in the database,
+# encrypted with the passphrase when one is set. Back the folder up; keep the passphrase apart.
+ISSUER_KEY_DIR = Path(env("ISSUER_KEY_DIR", str(BASE_DIR / "private-keys")))
+ISSUER_KEY_PASSPHRASE = env("ISSUER_KEY_PASSPHRASE", "")
 
 # --- Applications -------------------------------------------------------------------------------
 INSTALLED_APPS = [
@@ -209,6 +213,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "review.tasks.send_review_reminders",
         "schedule": crontab(hour=7, minute=0),
         "options": {"expires": 20 * 60 * 60},
+    },
+    # Awards whose issuing task could not be queued (broker down at acceptance) are issued here.
+    "issue-pending-awards": {
+        "task": "badges.tasks.issue_pending_awards",
+        "schedule": 5 * 60,
+        "options": {"expires": 4 * 60},
     },
 }
 

@@ -37,3 +37,18 @@ def register_approvals_reader(reader):
 
 def stage_approvals(proposal):
     return [approval for reader in _approval_readers for approval in reader(proposal)]
+
+
+_published_tasks = []
+
+
+def register_published_task(task_name):
+    """A Celery task, by name, handed the id of every proposal that is published (the awards app
+    builds its achievement): publishing hands over without the apps below importing the ones above."""
+    if task_name not in _published_tasks:
+        _published_tasks.append(task_name)
+    return task_name
+
+
+def published_tasks():
+    return list(_published_tasks)

@@ -110,6 +110,24 @@ DEMO_PROPOSALS = [
         None,
         "draft",
     ),
+    (
+        "MC-DEMO-7",
+        "Data Analytics Foundations",
+        Kind.CREDIT_BEARING,
+        Level.UNDERGRADUATE,
+        False,
+        None,
+        "published",
+    ),
+    (
+        "MC-DEMO-8",
+        "Public Speaking Essentials",
+        Kind.NON_CREDIT,
+        Level.PROFESSIONAL,
+        False,
+        Decimal(0),
+        "published",
+    ),
 ]
 
 

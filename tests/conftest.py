@@ -73,7 +73,15 @@ def services_available():
 
 
 @pytest.fixture(scope="session")
-def celery_worker_process(services_available, django_db_setup, django_db_blocker, tmp_path_factory):
+def worker_issuer_keys(tmp_path_factory):
+    """The issuer key folder the worker reads; service tests that issue awards point the settings here."""
+    return tmp_path_factory.mktemp("worker-issuer-keys")
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(
+    services_available, django_db_setup, django_db_blocker, tmp_path_factory, worker_issuer_keys
+):
     """A real ``celery worker`` process on the test database and a private Redis queue."""
     from microcred.celery import app
 
@@ -92,6 +100,7 @@ def celery_worker_process(services_available, django_db_setup, django_db_blocker
         "CELERY_BROKER_URL": TEST_BROKER_URL,
         "CELERY_TASK_DEFAULT_QUEUE": queue,
         "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
+        "ISSUER_KEY_DIR": str(worker_issuer_keys),
     }
     celery = shutil.which("celery", path=str(Path(sys.executable).parent)) or "celery"
     with open(log, "w") as out:
@@ -226,6 +235,7 @@ def screenshot(page, name):
 @pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.ISSUER_KEY_DIR = tmp_path / "issuer-keys"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 

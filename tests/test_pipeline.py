@@ -585,12 +585,18 @@ def test_seed_demo_shows_a_living_pipeline(settings, profile):
         "MC-DEMO-4": State.APPROVED,
         "MC-DEMO-5": State.PUBLISHED,
         "MC-DEMO-6": State.DRAFT,
+        "MC-DEMO-7": State.PUBLISHED,
+        "MC-DEMO-8": State.PUBLISHED,
     }
     published = Proposal.objects.get(code="MC-DEMO-5")
     assert published.audit_events.filter(action="published").exists()
     assert not Notification.objects.exists()  # the made-up history emails nobody
+    from badges.models import Award
+
+    awards = dict(Award.objects.values_list("achievement__proposal__code", "state"))
+    assert awards == {"MC-DEMO-5": "issued", "MC-DEMO-7": "issued", "MC-DEMO-8": "revoked"}
     call_command("seed_demo")
-    assert Proposal.objects.count() == 6
+    assert Proposal.objects.count() == 8 and Award.objects.count() == 3
 
 
 def test_home_page_lists_what_awaits_each_reviewer(client, demo, proposal):

@@ -151,3 +151,37 @@ def test_daily_reminders_run_on_the_worker(celery_worker_process, demo, settings
     reminders = Notification.objects.filter(key__startswith="reminder:")
     assert wait_for(lambda: reminders.filter(sent_at__isnull=False).exists()), log.read_text()[-3000:]
     assert [(n.recipient.username, n.key.split(":")[1]) for n in reminders] == [("unitreviewer", str(old.pk))]
+
+
+def test_an_award_is_issued_once_by_the_worker(celery_worker_process, demo, settings, worker_issuer_keys):
+    """Publishing builds the achievement on the worker; an award made in a committed transaction is
+    issued there once, even when its task is delivered again."""
+    from badges import services as badges_services
+    from badges.models import Achievement, Award, Credential
+    from badges.tasks import issue_award
+    from proposals.policy import State
+    from review import services as review_services
+
+    from .factories import complete_proposal
+    from .workflow import place_at
+
+    _proc, log = celery_worker_process
+    settings.ISSUER_KEY_DIR = worker_issuer_keys
+    badges_services.create_issuer_key()
+    author = demo["faculty"]
+    proposal = place_at(complete_proposal(author=author, unit=author.unit_roles.first().unit), State.APPROVED)
+    review_services.publish(proposal=proposal, user=demo["office"])
+    assert wait_for(lambda: Achievement.objects.filter(proposal=proposal).exists()), log.read_text()[-3000:]
+    achievement = Achievement.objects.get(proposal=proposal)
+    award = badges_services.award(learner=demo["learner"], achievement=achievement, awarded_by=demo["evaluator"])
+    assert wait_for(lambda: Credential.objects.filter(award=award).exists()), log.read_text()[-3000:]
+    issue_award.delay(award.pk)  # delivered again
+    def runs():
+        return sum(
+            1 for line in log.read_text().splitlines() if "badges.tasks.issue_award[" in line and "succeeded" in line
+        )
+
+    assert wait_for(lambda: runs() >= 2), log.read_text()[-3000:]
+    assert Credential.objects.filter(award=award).count() == 1
+    assert Award.objects.get(pk=award.pk).state == Award.State.ISSUED
+    assert Notification.objects.filter(key=f"award-issued:{award.pk}:{demo['learner'].pk}").count() == 1

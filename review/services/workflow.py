@@ -1,12 +1,14 @@
 """Workflow actions: submit, decide, withdraw, publish, retire, sign off fees, complete a
 consultation, internal notes. Each runs in one transaction and fires the proposal's transitions."""
 
+from celery import current_app
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django_fsm import can_proceed, has_transition_perm
 
 from proposals import services as proposal_services
+from proposals.extensions import published_tasks
 from proposals.models import Consultation, Proposal
 from proposals.policy import (
     DECISION,
@@ -214,7 +216,9 @@ def _office_transition(proposal, user, *, source, method, action, what, comment=
 
 @transaction.atomic
 def publish(*, proposal, user):
-    return _office_transition(
+    """Publish an approved micro-credential; once committed, each registered task (the awards app's
+    achievement builder) is handed the proposal, by task name."""
+    published = _office_transition(
         proposal,
         user,
         source=State.APPROVED,
@@ -222,6 +226,9 @@ def publish(*, proposal, user):
         action=AuditEvent.Action.PUBLISHED,
         what="was published",
     )
+    for name in published_tasks():
+        transaction.on_commit(lambda name=name: current_app.tasks[name].delay(published.pk))
+    return published
 
 
 @transaction.atomic

@@ -1,0 +1,206 @@
+"""The Open Badges 3.0 / VC 2.0 documents the product publishes: the issuer profile and controller
+document, verification methods, achievements, credentials and the revocation status list."""
+
+import base64
+import gzip
+import hashlib
+import secrets
+from datetime import UTC
+
+from django.conf import settings
+from django.urls import reverse
+
+from proposals.choices import Form, Kind
+from proposals.policy import active_profile
+
+from .jsonld import MULTIKEY_V1, OB_V3, VC_V2
+
+DID_V1 = "https://www.w3.org/ns/did/v1"
+
+STATUS_LIST_SIZE = 131_072  # bits: the minimum a Bitstring Status List must have (16 KB)
+NACE_FRAMEWORK = "NACE Career Readiness Competencies"
+
+
+def absolute(path):
+    return settings.PUBLIC_BASE_URL + path
+
+
+def institution_name():
+    return settings.INSTITUTION_NAME_OVERRIDE or active_profile().institution
+
+
+def issuer_id():
+    return absolute(reverse("badges:issuer"))
+
+
+def issuer_profile():
+    """The institution as an Open Badges ``Profile`` (inside credentials and achievements)."""
+    return {
+        "id": issuer_id(),
+        "type": ["Profile"],
+        "name": institution_name(),
+        "url": settings.PUBLIC_BASE_URL,
+    }
+
+
+def controller_document(keys):
+    """The issuer's controller document: every key, current and retired, is listed under
+    ``assertionMethod`` so that each credential's proof verifies for as long as it exists."""
+    # The DID v1 context first: verifiers (Digital Bazaar's among them) then read ``assertionMethod``
+    # as plain JSON instead of framing the document. The id is an https URL, not a DID.
+    return {
+        "@context": [DID_V1, MULTIKEY_V1],
+        "id": issuer_id(),
+        "name": institution_name(),
+        "url": settings.PUBLIC_BASE_URL,
+        "verificationMethod": [verification_method(key) for key in keys],
+        "assertionMethod": [key.url for key in keys],
+    }
+
+
+def verification_method(key):
+    return {
+        "@context": MULTIKEY_V1,
+        "id": key.url,
+        "type": "Multikey",
+        "controller": issuer_id(),
+        "publicKeyMultibase": key.public_key_multibase,
+    }
+
+
+def achievement_document(*, proposal, achievement_uuid, version, image_url):
+    """An Open Badges 3.0 ``Achievement`` for a published proposal (read with its parts prefetched)."""
+    url = absolute(reverse("badges:achievement", args=[achievement_uuid]))
+    criteria = "\n\n".join(
+        part
+        for part in (
+            f"Evidence: {proposal.evidence_submission}" if proposal.evidence_submission else "",
+            f"Criteria: {proposal.evidence_criteria}" if proposal.evidence_criteria else "",
+            f"Reflection: {proposal.reflective_experience}" if proposal.reflective_experience else "",
+        )
+        if part
+    )
+    document = {
+        "id": url,
+        "type": ["Achievement"],
+        "name": proposal.title,
+        "description": proposal.summary or proposal.purpose or proposal.title,
+        "criteria": {"narrative": criteria or "Assessed by the proposing unit against its published rubric."},
+        "image": {"id": image_url, "type": "Image", "caption": proposal.title},
+        "achievementType": "Certificate" if proposal.form == Form.MICRO_CERTIFICATE else "Badge",
+        "creator": issuer_profile(),
+        "version": str(version),
+        "inLanguage": "en",
+        "fieldOfStudy": proposal.unit.name,
+        "tag": [proposal.get_level_display(), proposal.get_kind_display()],
+    }
+    if proposal.code:
+        document["humanCode"] = proposal.code
+    alignment = [
+        {
+            "type": ["Alignment"],
+            "targetName": competency.name,
+            "targetUrl": competency.url,
+            "targetDescription": competency.definition,
+            "targetFramework": NACE_FRAMEWORK
+            if competency.framework.slug == "nace"
+            else competency.framework.name,
+            "targetType": "ceasn:Competency",
+        }
+        for competency in proposal.competencies.all()
+    ]
+    if alignment:
+        document["alignment"] = alignment
+    if proposal.kind == Kind.CREDIT_BEARING and proposal.total_credits:
+        # A whole number stays an integer: JSON-LD processors in other languages read 6.0 as the
+        # integer 6, and the canonical form (hence the signature) must not depend on the reader.
+        credits = proposal.total_credits
+        document["creditsAvailable"] = int(credits) if credits == int(credits) else float(credits)
+    return document
+
+
+def email_identifier(email):
+    """A salted SHA-256 hash of the learner's email: an identifier a verifier can check against an
+    email the learner gives them, without publishing it."""
+    salt = secrets.token_hex(8)
+    digest = hashlib.sha256((email.strip().lower() + salt).encode()).hexdigest()
+    return {
+        "type": "IdentityObject",
+        "identityHash": f"sha256${digest}",
+        "identityType": "emailAddress",
+        "hashed": True,
+        "salt": salt,
+    }
+
+
+def status_entry(status_list_url, index):
+    return {
+        "id": f"{status_list_url}#{index}",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "revocation",
+        "statusListIndex": str(index),
+        "statusListCredential": status_list_url,
+    }
+
+
+def credential_document(*, award, achievement_data, issued_at, valid_until, status_list_url):
+    """The unsigned ``OpenBadgeCredential`` of an award."""
+    subject = {
+        "type": ["AchievementSubject"],
+        "identifier": [email_identifier(award.learner.email)],
+        "achievement": achievement_data,
+    }
+    document = {
+        "@context": [VC_V2, OB_V3],
+        "id": f"urn:uuid:{award.credential_uuid}",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": achievement_data["name"],
+        "issuer": issuer_profile(),
+        "validFrom": iso(issued_at),
+        "credentialSubject": subject,
+        "credentialStatus": status_entry(status_list_url, award.status_index),
+    }
+    if valid_until:
+        document["validUntil"] = iso(valid_until)
+    if award.evidence_public and award.narrative:
+        document["evidence"] = [{"type": ["Evidence"], "narrative": award.narrative}]
+    return document
+
+
+def encoded_list(revoked_indices, size=STATUS_LIST_SIZE):
+    """'u' + base64url (no padding) of the GZIP of the bits; index 0 is the first byte's highest bit."""
+    bits = bytearray(size // 8)
+    for index in revoked_indices:
+        bits[index // 8] |= 0x80 >> (index % 8)
+    packed = gzip.compress(bytes(bits), mtime=0)
+    return "u" + base64.urlsafe_b64encode(packed).decode().rstrip("=")
+
+
+def decode_list(encoded):
+    data = encoded[1:] + "=" * (-len(encoded[1:]) % 4)
+    return gzip.decompress(base64.urlsafe_b64decode(data))
+
+
+def is_set(bits, index):
+    return bool(bits[index // 8] & (0x80 >> (index % 8)))
+
+
+def status_list_document(*, url, revoked_indices, valid_from):
+    return {
+        "@context": [VC_V2],
+        "id": url,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": issuer_id(),
+        "validFrom": iso(valid_from),
+        "credentialSubject": {
+            "id": f"{url}#list",
+            "type": "BitstringStatusList",
+            "statusPurpose": "revocation",
+            "encodedList": encoded_list(revoked_indices),
+        },
+    }
+
+
+def iso(moment):
+    """An XML Schema dateTime in UTC, to the second: 2026-11-25T11:12:13Z."""
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")

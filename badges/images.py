@@ -1,0 +1,108 @@
+"""Badge images: drawn once per achievement (PNG with Pillow, SVG by hand), then each award's copy
+carries its credential baked in as Open Badges 3.0 asks: a PNG ``iTXt`` chunk with the keyword
+``openbadgecredential``, uncompressed; an SVG ``openbadges:credential`` element holding the JSON as
+one CDATA section."""
+
+import io
+import struct
+import textwrap
+import zlib
+from xml.sax.saxutils import escape
+
+from PIL import Image, ImageDraw, ImageFont
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+KEYWORD = b"openbadgecredential"
+OB_NAMESPACE = "https://purl.imsglobal.org/ob/v3p0"
+SIZE = 400
+COLOURS = {"Badge": ("#1f4e79", "#dce9f5"), "Certificate": ("#6b2d5c", "#f3e3ef")}
+
+
+def _lines(name, width=16):
+    return textwrap.wrap(name, width=width)[:4] or [name[:16]]
+
+
+def render_png(*, name, institution, achievement_type):
+    dark, light = COLOURS.get(achievement_type, COLOURS["Badge"])
+    image = Image.new("RGBA", (SIZE, SIZE), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((8, 8, SIZE - 8, SIZE - 8), fill=dark)
+    draw.ellipse((28, 28, SIZE - 28, SIZE - 28), fill=light)
+    title = ImageFont.load_default(size=30)
+    small = ImageFont.load_default(size=17)
+    lines = _lines(name)
+    top = SIZE // 2 - len(lines) * 19
+    for number, line in enumerate(lines):
+        draw.text((SIZE // 2, top + number * 38), line, fill=dark, font=title, anchor="mm")
+    draw.text((SIZE // 2, SIZE - 70), institution[:36], fill=dark, font=small, anchor="mm")
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def render_svg(*, name, institution, achievement_type):
+    dark, light = COLOURS.get(achievement_type, COLOURS["Badge"])
+    lines = _lines(name)
+    top = SIZE // 2 - len(lines) * 19 + 10
+    text = "".join(
+        f'<text x="200" y="{top + n * 38}" font-size="30" text-anchor="middle" fill="{dark}">{escape(line)}</text>'
+        for n, line in enumerate(lines)
+    )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{SIZE}" height="{SIZE}" viewBox="0 0 {SIZE} {SIZE}" '
+        f'role="img" aria-label="{escape(name)}">'
+        f'<circle cx="200" cy="200" r="192" fill="{dark}"/><circle cx="200" cy="200" r="172" fill="{light}"/>'
+        f'<g font-family="DejaVu Sans, Arial, sans-serif">{text}'
+        f'<text x="200" y="336" font-size="17" text-anchor="middle" fill="{dark}">{escape(institution[:36])}</text>'
+        "</g></svg>"
+    )
+
+
+def _chunk(kind, data):
+    return (
+        struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    )
+
+
+def bake_png(png, credential_json):
+    """The PNG with the credential in an uncompressed ``iTXt`` chunk just before ``IEND``."""
+    if not png.startswith(PNG_SIGNATURE):
+        raise ValueError("not a PNG image")
+    # keyword, NUL, compression flag 0, compression method 0, empty language tag and translated keyword
+    body = KEYWORD + b"\0" + b"\0\0" + b"\0" + b"\0" + credential_json.encode("utf-8")
+    end = png.rindex(b"IEND") - 4
+    return png[:end] + _chunk(b"iTXt", body) + png[end:]
+
+
+def unbake_png(png):
+    """The credential JSON baked into a PNG, or None."""
+    position = len(PNG_SIGNATURE)
+    while position < len(png):
+        (length,) = struct.unpack(">I", png[position : position + 4])
+        kind = png[position + 4 : position + 8]
+        data = png[position + 8 : position + 8 + length]
+        if kind == b"iTXt" and data.startswith(KEYWORD + b"\0"):
+            rest = data[len(KEYWORD) + 1 :]
+            compressed, rest = rest[0], rest[2:]
+            _language, _, rest = rest.partition(b"\0")
+            _translated, _, text = rest.partition(b"\0")
+            return (zlib.decompress(text) if compressed else text).decode("utf-8")
+        position += 4 + 4 + length + 4  # length, type, data, CRC
+    return None
+
+
+def bake_svg(svg, credential_json):
+    """The SVG with an ``openbadges:credential`` element holding the JSON as one CDATA section."""
+    # "]]>" cannot appear inside CDATA; the JSON escape of ">" keeps the same JSON value.
+    text = credential_json.replace("]]>", "]]\\u003e")
+    opening_end = svg.index(">") + 1
+    opening = svg[:opening_end].replace("<svg ", f'<svg xmlns:openbadges="{OB_NAMESPACE}" ', 1)
+    return f"{opening}<openbadges:credential><![CDATA[{text}]]></openbadges:credential>{svg[opening_end:]}"
+
+
+def unbake_svg(svg):
+    start = svg.find("<openbadges:credential><![CDATA[")
+    if start < 0:
+        return None
+    start += len("<openbadges:credential><![CDATA[")
+    return svg[start : svg.index("]]></openbadges:credential>", start)]

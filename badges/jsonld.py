@@ -1,0 +1,61 @@
+"""JSON-LD for signing: the contexts the product signs with are files shipped in ``badges/contexts``
+and never fetched from the network; RDF Dataset Canonicalization (RDFC-1.0, formerly URDNA2015) by
+PyLD, Digital Bazaar's maintained JSON-LD processor.
+
+Processing a context dominates canonicalisation, so PyLD's processed-context cache is kept warm
+across calls (the loader returns the same parsed objects every time).
+"""
+
+import copy
+import json
+from functools import cache
+from pathlib import Path
+
+from pyld import jsonld
+
+CONTEXTS_DIR = Path(__file__).resolve().parent / "contexts"
+
+VC_V2 = "https://www.w3.org/ns/credentials/v2"
+OB_V3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+MULTIKEY_V1 = "https://w3id.org/security/multikey/v1"
+
+# URL -> file shipped with the project.
+CONTEXT_FILES = {
+    VC_V2: "credentials-v2.jsonld",
+    OB_V3: "ob-v3p0-context-3.0.3.json",
+    MULTIKEY_V1: "multikey-v1.jsonld",
+}
+
+
+class ContextNotShipped(Exception):
+    """A document asked for a context the product does not ship: signing refuses the network."""
+
+
+@cache
+def _context(url):
+    return json.loads((CONTEXTS_DIR / CONTEXT_FILES[url]).read_text())
+
+
+def load_document(url, options=None):
+    """PyLD document loader: shipped contexts only. A fresh copy each time: the processor may change
+    what it is given, and a changed context would change every later canonical form."""
+    if url not in CONTEXT_FILES:
+        raise ContextNotShipped(f"{url} is not a context shipped with the product; it is never fetched.")
+    return {"contextUrl": None, "documentUrl": url, "document": copy.deepcopy(_context(url))}
+
+
+def context_document(url):
+    return _context(url)
+
+
+def canonicalize(document):
+    """The document's canonical N-Quads (RDFC-1.0)."""
+    return jsonld.normalize(
+        document,
+        {
+            "algorithm": "URDNA2015",
+            "format": "application/n-quads",
+            "documentLoader": load_document,
+            "safe": True,
+        },
+    )

@@ -1,0 +1,51 @@
+import json
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.core.management.base import BaseCommand
+
+from badges import documents, selectors
+from badges.models import Achievement, Credential, StatusList
+
+
+class Command(BaseCommand):
+    help = (
+        "Write every issued credential (DIR/<award id>.json, .png, .svg) and every public document a "
+        "verifier fetches (DIR/public/, mapped by DIR/public/map.json) so that anyone can verify the "
+        "credentials offline."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("directory")
+
+    def handle(self, *args, directory, **options):
+        out = Path(directory)
+        public = out / "public"
+        public.mkdir(parents=True, exist_ok=True)
+        mapping = {}
+
+        def publish(url, text):
+            parts = urlsplit(url)
+            name = (parts.path.strip("/").replace("/", "_") or "index") + ".json"
+            (public / name).write_text(text, encoding="utf-8")
+            mapping[url] = name
+
+        keys = selectors.published_keys()
+        publish(documents.issuer_id(), json.dumps(documents.controller_document(keys), indent=2))
+        for key in keys:
+            publish(key.url, json.dumps(documents.verification_method(key), indent=2))
+        for status_list in StatusList.objects.exclude(credential_json=""):
+            publish(status_list.url, status_list.credential_json)
+        for achievement in Achievement.objects.all():
+            publish(achievement.url, json.dumps(achievement.data, indent=2))
+        count = 0
+        for credential in Credential.objects.select_related("award").iterator():
+            stem = out / str(credential.award.public_id)
+            stem.with_suffix(".json").write_text(credential.json, encoding="utf-8")
+            stem.with_suffix(".png").write_bytes(bytes(credential.png))
+            stem.with_suffix(".svg").write_text(credential.svg, encoding="utf-8")
+            count += 1
+        (public / "map.json").write_text(json.dumps(mapping, indent=2), encoding="utf-8")
+        self.stdout.write(
+            self.style.SUCCESS(f"Exported {count} credentials and {len(mapping)} public documents.")
+        )

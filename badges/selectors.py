@@ -1,0 +1,41 @@
+"""Reads of the badges app."""
+
+import json
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from .models import Award, IssuerKey
+
+
+def public_award(public_id):
+    """An award by its unguessable public id, with what its public page shows (three queries)."""
+    return get_object_or_404(
+        Award.objects.select_related("learner", "achievement", "credential", "revoked_by"),
+        public_id=public_id,
+    )
+
+
+def awards_of(user):
+    return Award.objects.filter(learner=user).select_related("achievement").order_by("-created_at")
+
+
+def published_keys():
+    return list(IssuerKey.objects.order_by("created_at", "id"))
+
+
+def status_of(award, now=None):
+    """valid, expired, revoked or pending, as the public page says it."""
+    now = now or timezone.now()
+    if award.state == Award.State.REVOKED:
+        return "revoked"
+    if award.state == Award.State.PENDING:
+        return "pending"
+    if award.valid_until and award.valid_until < now:
+        return "expired"
+    return "valid"
+
+
+def credential_data(award):
+    credential = getattr(award, "credential", None)
+    return json.loads(credential.json) if credential else None

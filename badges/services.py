@@ -1,0 +1,285 @@
+"""Writes of the badges app: achievements from published proposals, awards, issuing their signed
+credentials, revocation and the issuer's keys. Each runs in one transaction and says what it
+guarantees."""
+
+import json
+import logging
+import secrets
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from proposals.choices import Form, Kind
+from proposals.selectors import prefetched
+from review import roles
+from review.services import notify
+
+from . import documents, images, keys, signing
+from .models import Achievement, Award, Credential, IssuerKey, StatusList
+
+logger = logging.getLogger(__name__)
+
+_issued_hooks = []
+
+
+def register_issued_hook(task_name):
+    """A task (by name) handed each issued award's id: how the registrar's app receives awards
+    without this app importing it."""
+    if task_name not in _issued_hooks:
+        _issued_hooks.append(task_name)
+
+
+# --- keys ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_issuer_key():
+    """Make a new Ed25519 key: its private part to a file in ISSUER_KEY_DIR, its public part to the
+    database. The new key signs from now on; older keys stay published."""
+    name = f"key-{timezone.now():%Y%m%d}-{secrets.token_hex(4)}"
+    public = keys.generate(name)
+    return IssuerKey.objects.create(name=name, public_key_multibase=keys.multikey(public))
+
+
+def signing_key():
+    key = IssuerKey.objects.filter(retired_at__isnull=True).first()
+    if key is None:
+        raise ValidationError(
+            "The institution has no signing key: run `python manage.py create_issuer_key` first."
+        )
+    return key
+
+
+def public_key_for(verification_method):
+    """The public key of one of our verification methods, or None."""
+    key = next((k for k in IssuerKey.objects.all() if k.url == verification_method), None)
+    return keys.public_key_from_multikey(key.public_key_multibase) if key else None
+
+
+# --- achievements -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_achievement(*, proposal_id):
+    """Build the Open Badges 3.0 achievement of a published proposal, once per proposal version:
+    delivered twice, it makes one (the database refuses a second row for the same version)."""
+    proposal = prefetched().select_related("unit").get(pk=proposal_id)
+    latest = proposal.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    existing = Achievement.objects.filter(proposal=proposal).order_by("-version").first()
+    if existing is not None and existing.proposal_version == latest:
+        return existing
+    version = (existing.version + 1) if existing else 1
+    achievement = Achievement(
+        proposal=proposal,
+        version=version,
+        proposal_version=latest,
+        name=proposal.title,
+        achievement_type=Achievement.Type.CERTIFICATE
+        if proposal.form == Form.MICRO_CERTIFICATE
+        else Achievement.Type.BADGE,
+        credit_bearing=proposal.kind == Kind.CREDIT_BEARING,
+        credits=proposal.total_credits if proposal.kind == Kind.CREDIT_BEARING else None,
+    )
+    image_url = documents.absolute(reverse("badges:achievement_image", args=[achievement.uuid]))
+    achievement.data = documents.achievement_document(
+        proposal=proposal, achievement_uuid=achievement.uuid, version=version, image_url=image_url
+    )
+    drawing = {
+        "name": proposal.title,
+        "institution": documents.institution_name(),
+        "achievement_type": achievement.achievement_type,
+    }
+    achievement.image_png = images.render_png(**drawing)
+    achievement.image_svg = images.render_svg(**drawing)
+    try:
+        with transaction.atomic():
+            achievement.save()
+    except IntegrityError:  # made by a concurrent delivery
+        return Achievement.objects.get(proposal=proposal, version=version)
+    return achievement
+
+
+def current_achievement(proposal):
+    return Achievement.objects.filter(proposal=proposal).order_by("-version").first()
+
+
+# --- awards -------------------------------------------------------------------------------------
+
+
+def _next_status_index():
+    status_list, _ = StatusList.objects.select_for_update().get_or_create(purpose="revocation")
+    index = status_list.next_index
+    if index >= documents.STATUS_LIST_SIZE:
+        raise ValidationError("The revocation status list is full; a new list is needed.")
+    StatusList.objects.filter(pk=status_list.pk).update(next_index=index + 1)
+    return index
+
+
+@transaction.atomic
+def award(*, learner, achievement, awarded_by=None, narrative="", evidence_public=False, listed=False):
+    """Record that ``learner`` has earned ``achievement`` and hand it to the issuing task once the
+    transaction commits. Guarantees: nobody awards themselves; one award per learner and achievement
+    (awarding again returns the existing one); the award is never lost if the broker is down (the
+    periodic sweep issues pending awards)."""
+    if awarded_by is not None and awarded_by.pk == learner.pk:
+        raise PermissionDenied("Nobody awards themselves.")
+    existing = Award.objects.filter(learner=learner, achievement=achievement).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            made = Award.objects.create(
+                learner=learner,
+                achievement=achievement,
+                awarded_by=awarded_by,
+                status_index=_next_status_index(),
+                narrative=narrative,
+                evidence_public=evidence_public,
+                listed=listed,
+            )
+    except IntegrityError:  # awarded by a concurrent request
+        return Award.objects.get(learner=learner, achievement=achievement)
+    transaction.on_commit(lambda: _enqueue_issue(made.pk))
+    return made
+
+
+def _enqueue_issue(award_id):
+    from .tasks import issue_award
+
+    try:
+        issue_award.delay(award_id)
+    except Exception:  # broker down: the award stays pending and the sweep issues it
+        logger.warning(
+            "Could not queue award %s for issuing; the periodic sweep will.", award_id, exc_info=True
+        )
+
+
+def issue_credential(*, award_id):
+    """Issue a pending award: build, sign, bake and store its credential, then tell the learner.
+    Idempotent: the award row is locked, an award already issued is left as it is, and the database
+    allows one credential per award. Returns the award."""
+    with transaction.atomic():
+        award = (
+            Award.objects.select_for_update(of=("self",))
+            .select_related("learner", "achievement")
+            .get(pk=award_id)
+        )
+        if award.state != Award.State.PENDING:
+            return award
+        key = signing_key()
+        now = timezone.now()
+        valid_until = (
+            now + timedelta(days=award.achievement.valid_for_days)
+            if award.achievement.valid_for_days
+            else None
+        )
+        status_list, _ = StatusList.objects.get_or_create(purpose="revocation")
+        unsigned = documents.credential_document(
+            award=award,
+            achievement_data=award.achievement.data,
+            issued_at=now,
+            valid_until=valid_until,
+            status_list_url=status_list.url,
+        )
+        signed = signing.sign(
+            unsigned,
+            private_key=keys.load_private(key.name),
+            verification_method=key.url,
+            created=documents.iso(now),
+        )
+        text = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
+        Credential.objects.create(
+            award=award,
+            json=text,
+            png=images.bake_png(bytes(award.achievement.image_png), text),
+            svg=images.bake_svg(award.achievement.image_svg, text),
+            key=key,
+        )
+        Award.objects.filter(pk=award.pk).update(
+            state=Award.State.ISSUED, issued_at=now, valid_until=valid_until, last_error=""
+        )
+        award.state, award.issued_at, award.valid_until = Award.State.ISSUED, now, valid_until
+        notify(
+            recipients=[award.learner],
+            subject=f"You have earned “{award.achievement.name}”",
+            body=(
+                f"Congratulations: {documents.institution_name()} has awarded you “{award.achievement.name}”. "
+                "Download your badge, or share its page, from your awards."
+            ),
+            url=reverse("badges:award", args=[award.public_id]),
+            key=f"award-issued:{award.pk}",
+        )
+        if award.achievement.credit_bearing:
+            for name in _issued_hooks:
+                transaction.on_commit(lambda name=name, pk=award.pk: _send(name, pk))
+    return award
+
+
+def _send(task_name, award_id):
+    from celery import current_app
+
+    current_app.tasks[task_name].delay(award_id)
+
+
+def pending_awards(older_than_seconds=60):
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    return Award.objects.filter(state=Award.State.PENDING, created_at__lt=cutoff).values_list("pk", flat=True)
+
+
+# --- revocation -------------------------------------------------------------------------------------
+
+
+def may_revoke(award, user):
+    """Staff of the awarding office revoke, never an award of their own."""
+    return user.is_authenticated and roles.is_office_staff(user) and award.learner_id != user.pk
+
+
+@transaction.atomic
+def revoke(*, award, user, reason):
+    """Revoke an issued award with a reason and publish it in the signed status list. Revoking
+    twice changes nothing."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the award is revoked."})
+    locked = Award.objects.select_for_update().get(pk=award.pk)
+    if not may_revoke(locked, user):
+        raise PermissionDenied("Only the awarding office's staff revoke awards.")
+    if locked.state == Award.State.REVOKED:
+        return locked
+    if locked.state != Award.State.ISSUED:
+        raise ValidationError("Only an issued award can be revoked.")
+    Award.objects.filter(pk=locked.pk).update(
+        state=Award.State.REVOKED, revoked_at=timezone.now(), revoked_by=user, revoked_reason=reason
+    )
+    publish_status_list()
+    locked.refresh_from_db()
+    return locked
+
+
+def publish_status_list():
+    """Sign the revocation status list anew from the revoked awards (the list row is locked)."""
+    status_list, _ = StatusList.objects.select_for_update().get_or_create(purpose="revocation")
+    revoked = Award.objects.filter(state=Award.State.REVOKED).values_list("status_index", flat=True)
+    key = signing_key()
+    now = timezone.now()
+    document = documents.status_list_document(url=status_list.url, revoked_indices=revoked, valid_from=now)
+    signed = signing.sign(
+        document,
+        private_key=keys.load_private(key.name),
+        verification_method=key.url,
+        created=documents.iso(now),
+    )
+    status_list.credential_json = json.dumps(signed, separators=(",", ":"))
+    status_list.save(update_fields=["credential_json", "updated_at"])
+    return status_list
+
+
+def verify_award(award):
+    """Whether the award's stored credential verifies with our own keys (signature only)."""
+    credential = getattr(award, "credential", None)
+    if credential is None:
+        return False
+    return signing.verify(json.loads(credential.json), public_key_for)

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "badges"
+
+urlpatterns = [
+    path("issuer", views.issuer, name="issuer"),
+    path("issuer/keys/<slug:name>", views.key, name="key"),
+    path("achievements/<uuid:uuid>", views.achievement, name="achievement"),
+    path("achievements/<uuid:uuid>/image.png", views.achievement_image, name="achievement_image"),
+    path("status/<slug:purpose>", views.status_list, name="status_list"),
+    path("awards/<uuid:public_id>/", views.award, name="award"),
+    path("awards/<uuid:public_id>/credential.json", views.award_json, name="award_json"),
+    path("awards/<uuid:public_id>/badge.png", views.award_png, name="award_png"),
+    path("awards/<uuid:public_id>/badge.svg", views.award_svg, name="award_svg"),
+    path("awards/<uuid:public_id>/revoke/", views.revoke, name="revoke"),
+    path("mine/", views.my_awards, name="my_awards"),
+]
