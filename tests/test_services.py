@@ -173,12 +173,17 @@ def test_an_award_is_issued_once_by_the_worker(celery_worker_process, demo, sett
     review_services.publish(proposal=proposal, user=demo["office"])
     assert wait_for(lambda: Achievement.objects.filter(proposal=proposal).exists()), log.read_text()[-3000:]
     achievement = Achievement.objects.get(proposal=proposal)
-    award = badges_services.award(learner=demo["learner"], achievement=achievement, awarded_by=demo["evaluator"])
+    award = badges_services.award(
+        learner=demo["learner"], achievement=achievement, awarded_by=demo["evaluator"]
+    )
     assert wait_for(lambda: Credential.objects.filter(award=award).exists()), log.read_text()[-3000:]
     issue_award.delay(award.pk)  # delivered again
+
     def runs():
         return sum(
-            1 for line in log.read_text().splitlines() if "badges.tasks.issue_award[" in line and "succeeded" in line
+            1
+            for line in log.read_text().splitlines()
+            if "badges.tasks.issue_award[" in line and "succeeded" in line
         )
 
     assert wait_for(lambda: runs() >= 2), log.read_text()[-3000:]
