@@ -6,7 +6,6 @@ Processing a context dominates canonicalisation, so PyLD's processed-context cac
 across calls (the loader returns the same parsed objects every time).
 """
 
-import copy
 import json
 from functools import cache
 from pathlib import Path
@@ -37,11 +36,11 @@ def _context(url):
 
 
 def load_document(url, options=None):
-    """PyLD document loader: shipped contexts only. A fresh copy each time: the processor may change
-    what it is given, and a changed context would change every later canonical form."""
+    """PyLD document loader: shipped contexts only. ``tag: static`` lets PyLD keep the processed
+    context in its shared cache: these contexts never change while the process runs."""
     if url not in CONTEXT_FILES:
         raise ContextNotShipped(f"{url} is not a context shipped with the product; it is never fetched.")
-    return {"contextUrl": None, "documentUrl": url, "document": copy.deepcopy(_context(url))}
+    return {"contextUrl": None, "documentUrl": url, "document": _context(url), "tag": "static"}
 
 
 def context_document(url):
