@@ -8,31 +8,46 @@ from proposals.models import Proposal
 from proposals.policy import State
 from review.services import quietly
 
-from . import services
-from .models import Award, IssuerKey
+from . import learning, services
+from .models import Award, IssuerKey, Learner
 
 # code of a published demo proposal -> what happens to the demo learner's award of it
 DEMO_AWARDS = {"MC-DEMO-5": "issued", "MC-DEMO-7": "issued", "MC-DEMO-8": "revoked"}
 
 
 def seed_awards():
+    """The demo learner (an enrolled student) joins the published demo micro-credentials, submits
+    evidence for each part, the evaluator accepts it (the office, where the profile awards
+    centrally), and the awards are issued; one is then revoked."""
     users = get_user_model().objects.in_bulk(["learner", "evaluator", "office"], field_name="username")
+    learner = users["learner"]
+    Learner.objects.get_or_create(user=learner, defaults={"student_id": "B00012345"})
+    evaluator = users["office"] if learning.evaluates_centrally() else users["evaluator"]
     if not IssuerKey.objects.filter(retired_at__isnull=True).exists():
         services.create_issuer_key()
     with quietly():
         for code, outcome in DEMO_AWARDS.items():
             proposal = Proposal.objects.filter(code=code, state=State.PUBLISHED).first()
-            if proposal is None:
+            if (
+                proposal is None
+                or Award.objects.filter(learner=learner, achievement__proposal=proposal).exists()
+            ):
                 continue
             achievement = services.create_achievement(proposal_id=proposal.pk)
-            award = services.award(
-                learner=users["learner"],
-                achievement=achievement,
-                awarded_by=users["evaluator"],
-                narrative="A portfolio of two projects and a closing reflection.",
-                evidence_public=True,
-                listed=True,
+            enrolment = learning.join(
+                user=learner, achievement=achievement, evidence_public=True, listed=True
             )
+            award = None
+            for part, title in learning.required_parts(achievement):
+                evidence = learning.submit_evidence(
+                    enrolment=enrolment,
+                    user=learner,
+                    part=part,
+                    text=f"{title}: my portfolio of two projects, with the rubric scores from the studio.",
+                )
+                award = (
+                    learning.review_evidence(evidence=evidence, user=evaluator, decision="accept") or award
+                )
             award = services.issue_credential(award_id=award.pk)
             if outcome == "revoked" and award.state == Award.State.ISSUED:
                 services.revoke(award=award, user=users["office"], reason="Awarded in error (demo).")

@@ -164,3 +164,96 @@ class StatusList(models.Model):
     @property
     def url(self):
         return settings.PUBLIC_BASE_URL + reverse("badges:status_list", args=[self.purpose])
+
+
+class Learner(models.Model):
+    """A person who earns micro-credentials. Enrolled students carry their student ID (from the
+    university account today; single sign-on later); non-matriculated and non-enrolled learners
+    register with an email address they verify before they can join."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="learner")
+    student_id = models.CharField("student ID", max_length=30, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student_id"], condition=~models.Q(student_id=""), name="unique_student_id"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} ({self.student_id or 'not enrolled'})"
+
+    @property
+    def is_enrolled_student(self):
+        return bool(self.student_id)
+
+
+class Enrolment(models.Model):
+    """A learner working towards a published micro-credential, with their sharing choices."""
+
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments")
+    achievement = models.ForeignKey(Achievement, on_delete=models.PROTECT, related_name="enrolments")
+    joined_at = models.DateTimeField(auto_now_add=True)
+    evidence_public = models.BooleanField(
+        "show my evidence narrative on the credential",
+        default=False,
+        help_text="Your evidence stays private unless you choose this.",
+    )
+    listed = models.BooleanField(
+        "list my award publicly",
+        default=False,
+        help_text="Otherwise its public page is reachable only by its link, which you share.",
+    )
+
+    class Meta:
+        ordering = ["-joined_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "achievement"], name="one_enrolment_per_learner"),
+        ]
+
+    def __str__(self):
+        return f"{self.learner} in {self.achievement}"
+
+
+def evidence_path(instance, filename):
+    return f"evidence/{instance.enrolment_id}/{uuid.uuid4().hex}"
+
+
+class Evidence(models.Model):
+    """What a learner submits for one assessment of the micro-credential, or for its culminating
+    reflection; reviewed by an evaluator, who accepts it or returns it with feedback."""
+
+    class State(models.TextChoices):
+        SUBMITTED = "submitted", "Waiting for review"
+        RETURNED = "returned", "Returned with feedback"
+        ACCEPTED = "accepted", "Accepted"
+
+    REFLECTION = "reflection"
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="evidence")
+    # "assessment:<id>" for an assessment of the proposal, or "reflection".
+    part = models.CharField(max_length=40)
+    part_title = models.CharField(max_length=200)
+    text = models.TextField(blank=True)
+    link = models.URLField(blank=True, max_length=500)
+    file = models.FileField(upload_to=evidence_path, blank=True, max_length=300)
+    original_name = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.SUBMITTED, db_index=True)
+    feedback = models.TextField(blank=True)
+    submitted_at = models.DateTimeField()
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["submitted_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "part"], name="one_evidence_per_part"),
+        ]
+
+    def __str__(self):
+        return f"{self.part_title} – {self.enrolment}"

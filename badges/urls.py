@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import learning_views, views
 
 app_name = "badges"
 
@@ -16,4 +16,12 @@ urlpatterns = [
     path("awards/<uuid:public_id>/badge.svg", views.award_svg, name="award_svg"),
     path("awards/<uuid:public_id>/revoke/", views.revoke, name="revoke"),
     path("mine/", views.my_awards, name="my_awards"),
+    path("catalog/", learning_views.catalog, name="catalog"),
+    path("catalog/<uuid:uuid>/", learning_views.catalog_detail, name="catalog_detail"),
+    path("catalog/<uuid:uuid>/join/", learning_views.join, name="join"),
+    path("learning/<int:pk>/", learning_views.enrolment, name="enrolment"),
+    path("learning/<int:pk>/evidence/<str:part>/", learning_views.submit_evidence, name="submit_evidence"),
+    path("evidence/", learning_views.evaluation_queue, name="evaluation_queue"),
+    path("evidence/<int:pk>/", learning_views.review, name="review"),
+    path("evidence/<int:pk>/file/", learning_views.evidence_file, name="evidence_file"),
 ]

@@ -114,7 +114,16 @@ def award_svg(request, public_id):
 
 @login_required
 def my_awards(request):
-    return render(request, "badges/my_awards.html", {"awards": selectors.awards_of(request.user)})
+    from .learning import enrolments_of, progress
+
+    awards = list(selectors.awards_of(request.user))
+    awarded = {a.achievement_id for a in awards}
+    in_progress = [
+        {"enrolment": e, "parts": progress(e)}
+        for e in enrolments_of(request.user)
+        if e.achievement_id not in awarded
+    ]
+    return render(request, "badges/my_awards.html", {"awards": awards, "in_progress": in_progress})
 
 
 @login_required

@@ -14,6 +14,8 @@ urlpatterns = [
     path("proposals/", include("proposals.urls")),
     path("review/", include("review.urls")),
     path("badges/", include("badges.urls")),
+    # Learners from outside the university register and verify their email (django-allauth).
+    path("learners/", include("allauth.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),

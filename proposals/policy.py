@@ -79,6 +79,9 @@ class PolicyProfile:
     demo: DemoOrganisation
     fee_review: FeeRule | None = None
     outcomes_intro: str = "Student learning outcomes (SLOs), each tied to the competencies it develops."
+    # Who evaluates learners' evidence and awards: the proposing unit's program evaluators, or the
+    # office centrally (with the sentence that says so).
+    awarded_centrally: str = ""
 
     def body_label(self, kind):
         return BodyKind.label(kind)
@@ -472,6 +475,7 @@ register_profile(
             "Student learning outcomes (SLOs) and program outcomes (POs), each tied to the competencies "
             "it develops."
         ),
+        awarded_centrally="“Micro-credentials will be awarded centrally to ensure quality assurance.”",
         demo=DemoOrganisation(
             units=(
                 ("fiu", "Florida International University", "university", None),

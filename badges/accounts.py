@@ -1,0 +1,21 @@
+"""Learner registration through django-allauth: a person who signs up is a learner (not an enrolled
+student: those come with a university account and a student ID) and must verify their email
+before joining anything."""
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.contrib.auth.models import Group
+
+from proposals import roles
+
+from .models import Learner
+
+
+class LearnerAccountAdapter(DefaultAccountAdapter):
+    def save_user(self, request, user, form, commit=True):
+        user = super().save_user(request, user, form, commit=True)
+        Learner.objects.get_or_create(user=user)
+        user.groups.add(Group.objects.get_or_create(name=roles.LEARNER)[0])
+        return user
+
+    def get_signup_redirect_url(self, request):
+        return "/badges/catalog/"

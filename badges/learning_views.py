@@ -1,0 +1,185 @@
+"""Pages for learners (catalog, joining, evidence, progress) and evaluators (queue, review)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from . import learning, selectors
+from .forms import EvidenceForm, JoinForm, ReviewEvidenceForm
+from .models import Achievement, Enrolment, Evidence
+
+
+def catalog(request):
+    """Published micro-credentials, for anyone: what a learner needs to know before joining."""
+    return render(request, "badges/catalog.html", {"achievements": learning.catalog()})
+
+
+def catalog_detail(request, uuid):
+    achievement = get_object_or_404(
+        Achievement.objects.select_related("proposal", "proposal__unit"), uuid=uuid
+    )
+    proposal = achievement.proposal
+    allowed, why = learning.may_join(request.user, achievement)
+    enrolment = (
+        Enrolment.objects.filter(learner=request.user, achievement=achievement).first()
+        if request.user.is_authenticated
+        else None
+    )
+    return render(
+        request,
+        "badges/catalog_detail.html",
+        {
+            "achievement": achievement,
+            "proposal": proposal,
+            "outcomes": proposal.outcomes.prefetch_related("competencies"),
+            "parts": learning.required_parts(achievement),
+            "may_join": allowed,
+            "why_not": why,
+            "enrolment": enrolment,
+            "join_form": JoinForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def join(request, uuid):
+    achievement = get_object_or_404(Achievement.objects.select_related("proposal"), uuid=uuid)
+    form = JoinForm(request.POST)
+    form.is_valid()
+    enrolment = learning.join(
+        user=request.user,
+        achievement=achievement,
+        evidence_public=form.cleaned_data.get("evidence_public", False),
+        listed=form.cleaned_data.get("listed", False),
+    )
+    messages.success(
+        request, f"You have joined “{achievement.name}”. Submit your evidence for each assessment."
+    )
+    return redirect("badges:enrolment", pk=enrolment.pk)
+
+
+def _my_enrolment(request, pk):
+    enrolment = get_object_or_404(
+        Enrolment.objects.select_related("achievement", "achievement__proposal").prefetch_related("evidence"),
+        pk=pk,
+    )
+    if enrolment.learner_id != request.user.pk:
+        raise Http404("No such enrolment")
+    return enrolment
+
+
+@login_required
+def enrolment(request, pk):
+    enrolment = _my_enrolment(request, pk)
+    award = selectors.awards_of(request.user).filter(achievement=enrolment.achievement).first()
+    rows = [
+        {
+            "part": part,
+            "title": title,
+            "evidence": evidence,
+            "form": EvidenceForm(prefix=part.replace(":", "-")),
+        }
+        for part, title, evidence in learning.progress(enrolment)
+    ]
+    return render(request, "badges/enrolment.html", {"enrolment": enrolment, "rows": rows, "award": award})
+
+
+@login_required
+@require_POST
+def submit_evidence(request, pk, part):
+    enrolment = _my_enrolment(request, pk)
+    form = EvidenceForm(request.POST, request.FILES, prefix=part.replace(":", "-"))
+    if form.is_valid():
+        try:
+            learning.submit_evidence(
+                enrolment=enrolment,
+                user=request.user,
+                part=part,
+                text=form.cleaned_data["text"],
+                link=form.cleaned_data["link"],
+                uploaded=form.cleaned_data["file"],
+            )
+        except ValidationError as invalid:
+            for message in invalid.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, "Evidence submitted. Your evaluator will review it.")
+            return redirect("badges:enrolment", pk=enrolment.pk)
+    rows = [
+        {
+            "part": p,
+            "title": title,
+            "evidence": evidence,
+            "form": form if p == part else EvidenceForm(prefix=p.replace(":", "-")),
+        }
+        for p, title, evidence in learning.progress(enrolment)
+    ]
+    messages.error(request, "The evidence was not submitted: see the message beside it.")
+    return render(request, "badges/enrolment.html", {"enrolment": enrolment, "rows": rows}, status=400)
+
+
+@login_required
+def evaluation_queue(request):
+    return render(
+        request, "badges/evaluation_queue.html", {"items": learning.evaluation_queue(request.user)[:200]}
+    )
+
+
+def _evidence_for_evaluator(request, pk):
+    evidence = get_object_or_404(
+        Evidence.objects.select_related("enrolment__learner", "enrolment__achievement__proposal"), pk=pk
+    )
+    is_learner = evidence.enrolment.learner_id == request.user.pk
+    if not (is_learner or learning.may_evaluate(request.user, evidence.enrolment)):
+        raise Http404("No such evidence")
+    return evidence, is_learner
+
+
+@login_required
+def review(request, pk):
+    evidence, is_learner = _evidence_for_evaluator(request, pk)
+    if is_learner:
+        return redirect("badges:enrolment", pk=evidence.enrolment_id)
+    form = ReviewEvidenceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            award = learning.review_evidence(
+                evidence=evidence,
+                user=request.user,
+                decision=form.cleaned_data["decision"],
+                feedback=form.cleaned_data["feedback"],
+            )
+        except ValidationError as invalid:
+            for message in invalid.messages:
+                messages.error(request, message)
+        except PermissionDenied:
+            raise
+        else:
+            if award is not None:
+                messages.success(request, "Accepted. That was the last piece: the award is being issued.")
+            elif form.cleaned_data["decision"] == "accept":
+                messages.success(request, "Accepted.")
+            else:
+                messages.success(request, "Returned to the learner with your feedback.")
+            return redirect("badges:evaluation_queue")
+    return render(request, "badges/review.html", {"evidence": evidence, "form": form})
+
+
+@login_required
+def evidence_file(request, pk):
+    evidence, _is_learner = _evidence_for_evaluator(request, pk)
+    if not evidence.file:
+        raise Http404("No file")
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404("The file is missing from storage") from missing
+    response = FileResponse(
+        handle, as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
