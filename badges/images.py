@@ -29,12 +29,13 @@ def render_png(*, name, institution, achievement_type):
     draw.ellipse((8, 8, SIZE - 8, SIZE - 8), fill=dark)
     draw.ellipse((28, 28, SIZE - 28, SIZE - 28), fill=light)
     title = ImageFont.load_default(size=30)
-    small = ImageFont.load_default(size=17)
+    small = ImageFont.load_default(size=15)
     lines = _lines(name)
     top = SIZE // 2 - len(lines) * 19
     for number, line in enumerate(lines):
         draw.text((SIZE // 2, top + number * 38), line, fill=dark, font=title, anchor="mm")
-    draw.text((SIZE // 2, SIZE - 70), institution[:36], fill=dark, font=small, anchor="mm")
+    for number, line in enumerate(_lines(institution, width=24)[:2]):
+        draw.text((SIZE // 2, SIZE - 92 + number * 20), line, fill=dark, font=small, anchor="mm")
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()
@@ -48,13 +49,15 @@ def render_svg(*, name, institution, achievement_type):
         f'<text x="200" y="{top + n * 38}" font-size="30" text-anchor="middle" fill="{dark}">{escape(line)}</text>'
         for n, line in enumerate(lines)
     )
+    footer = "".join(
+        f'<text x="200" y="{313 + n * 20}" font-size="15" text-anchor="middle" fill="{dark}">{escape(line)}</text>'
+        for n, line in enumerate(_lines(institution, width=24)[:2])
+    )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{SIZE}" height="{SIZE}" viewBox="0 0 {SIZE} {SIZE}" '
         f'role="img" aria-label="{escape(name)}">'
         f'<circle cx="200" cy="200" r="192" fill="{dark}"/><circle cx="200" cy="200" r="172" fill="{light}"/>'
-        f'<g font-family="DejaVu Sans, Arial, sans-serif">{text}'
-        f'<text x="200" y="336" font-size="17" text-anchor="middle" fill="{dark}">{escape(institution[:36])}</text>'
-        "</g></svg>"
+        f'<g font-family="DejaVu Sans, Arial, sans-serif">{text}{footer}</g></svg>'
     )
 
 

@@ -92,8 +92,8 @@ def submit_evidence(*, enrolment, user, part, text="", link="", uploaded=None):
         content_type, name = check_upload(uploaded)
         evidence.content_type, evidence.original_name = content_type, name
         evidence.file.save(name, uploaded, save=False)
+    # The last feedback and who gave it stay with the evidence until the next review.
     evidence.state, evidence.submitted_at = Evidence.State.SUBMITTED, timezone.now()
-    evidence.reviewed_by = evidence.reviewed_at = None
     evidence.save()
     return evidence
 
