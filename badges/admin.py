@@ -23,8 +23,16 @@ class IssuerKeyAdmin(ReadOnly):
 
 @admin.register(Achievement)
 class AchievementAdmin(ReadOnly):
-    list_display = ["name", "version", "achievement_type", "credit_bearing", "created_at"]
+    """Frozen once published; only how long future awards stay valid may be set."""
+
+    list_display = ["name", "version", "achievement_type", "credit_bearing", "valid_for_days", "created_at"]
     exclude = ["image_png"]
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields if f.name not in ("valid_for_days", "image_png")]
 
 
 @admin.register(Award)

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from . import learning, selectors
 from .forms import EvidenceForm, JoinForm, ReviewEvidenceForm
-from .models import Achievement, Enrolment, Evidence
+from .models import Achievement, Award, Enrolment, Evidence
 
 
 def catalog(request):
@@ -40,6 +40,10 @@ def catalog_detail(request, uuid):
             "why_not": why,
             "enrolment": enrolment,
             "join_form": JoinForm(),
+            # Only holders who chose to list their award are shown, by name.
+            "holders": Award.objects.filter(
+                achievement__proposal=proposal, listed=True, state=Award.State.ISSUED
+            ).select_related("learner")[:20],
         },
     )
 

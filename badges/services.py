@@ -229,6 +229,12 @@ def pending_awards(older_than_seconds=60):
     return Award.objects.filter(state=Award.State.PENDING, created_at__lt=cutoff).values_list("pk", flat=True)
 
 
+@transaction.atomic
+def set_listed(*, award, listed):
+    """Whether the award is listed publicly (the learner's choice); its link works either way."""
+    Award.objects.filter(pk=award.pk).update(listed=bool(listed))
+
+
 # --- revocation -------------------------------------------------------------------------------------
 
 

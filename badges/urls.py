@@ -15,6 +15,7 @@ urlpatterns = [
     path("awards/<uuid:public_id>/badge.png", views.award_png, name="award_png"),
     path("awards/<uuid:public_id>/badge.svg", views.award_svg, name="award_svg"),
     path("awards/<uuid:public_id>/revoke/", views.revoke, name="revoke"),
+    path("awards/<uuid:public_id>/sharing/", views.sharing, name="sharing"),
     path("mine/", views.my_awards, name="my_awards"),
     path("catalog/", learning_views.catalog, name="catalog"),
     path("catalog/<uuid:uuid>/", learning_views.catalog_detail, name="catalog_detail"),

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
@@ -60,7 +61,6 @@ def _wants_json(request):
     return LD_JSON in accept or VC_LD_JSON in accept
 
 
-@cache_control(public=True, max_age=60)
 def award(request, public_id):
     """The award's public page: who (never their email), what, issuer, date, status and whether the
     signature verifies; the credential itself when asked for JSON-LD."""
@@ -68,7 +68,7 @@ def award(request, public_id):
     if _wants_json(request):
         return award_json(request, public_id)
     credential = selectors.credential_data(found)
-    return render(
+    response = render(
         request,
         "badges/award.html",
         {
@@ -82,6 +82,12 @@ def award(request, public_id):
             "is_mine": request.user.is_authenticated and request.user.pk == found.learner_id,
         },
     )
+    # Cacheable for the public; a signed-in reader's page carries their forms and must not be shared.
+    if request.user.is_authenticated:
+        patch_cache_control(response, private=True, no_store=True)
+    else:
+        patch_cache_control(response, public=True, max_age=60)
+    return response
 
 
 def _credential(public_id):
@@ -124,6 +130,23 @@ def my_awards(request):
         if e.achievement_id not in awarded
     ]
     return render(request, "badges/my_awards.html", {"awards": awards, "in_progress": in_progress})
+
+
+@login_required
+@require_POST
+def sharing(request, public_id):
+    """The learner lists their award publicly, or keeps it reachable only by its link."""
+    found = selectors.public_award(public_id)
+    if found.learner_id != request.user.pk:
+        raise PermissionDenied("Only the learner chooses how their award is shared.")
+    services.set_listed(award=found, listed=request.POST.get("listed") == "on")
+    messages.success(
+        request,
+        "Saved: your award is listed publicly."
+        if request.POST.get("listed") == "on"
+        else "Saved: your award is reachable only by its link.",
+    )
+    return redirect(found)
 
 
 @login_required

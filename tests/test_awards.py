@@ -320,3 +320,36 @@ def test_an_award_made_while_the_broker_is_down_is_issued_once_by_the_sweep(
     assert tasks.issue_pending_awards() == 1
     assert tasks.issue_pending_awards() == 0
     assert Credential.objects.filter(award=award).count() == 1
+
+
+def test_the_learner_chooses_whether_the_award_is_listed(client, demo, issued):
+    detail = reverse("badges:catalog_detail", args=[issued.achievement.uuid])
+    assert "Leo Martins" not in client.get(detail).content.decode()  # not listed by default
+    client.force_login(demo["coauthor"])
+    assert (
+        client.post(reverse("badges:sharing", args=[issued.public_id]), {"listed": "on"}).status_code == 403
+    )
+    client.force_login(demo["learner"])
+    page = client.get(reverse("badges:award", args=[issued.public_id]))
+    assert "no-store" in page["Cache-Control"]  # a signed-in reader's page is never cached publicly
+    client.post(reverse("badges:sharing", args=[issued.public_id]), {"listed": "on"})
+    client.logout()
+    assert "Leo Martins" in client.get(detail).content.decode()
+
+
+def test_every_credential_seed_demo_issues_conforms_and_verifies_independently(settings, tmp_path):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command("export_credentials", str(tmp_path / "demo-export"))
+    folder = tmp_path / "demo-export"
+    files = sorted(folder.glob("*.json"))
+    assert len(files) == 3
+    validator = _schema_validator()
+    for path in files:
+        assert [e.message for e in validator.iter_errors(json.loads(path.read_text()))] == [], path.name
+    verdicts = independent_verifier(folder, files)
+    states = {str(a.public_id): a.state for a in Award.objects.all()}
+    for name, verdict in verdicts.items():
+        revoked = states[name.removesuffix(".json")] == Award.State.REVOKED
+        assert verdict["revoked"] is revoked, verdict
+        assert verdict["verified"] is True or revoked, verdict
