@@ -19,3 +19,8 @@ class LearnerAccountAdapter(DefaultAccountAdapter):
 
     def get_signup_redirect_url(self, request):
         return "/badges/catalog/"
+
+    def send_mail(self, template_prefix, email, context):
+        from badges.documents import institution_name
+
+        super().send_mail(template_prefix, email, {**context, "institution_name": institution_name()})

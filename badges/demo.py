@@ -38,12 +38,12 @@ def seed_awards():
                 user=learner, achievement=achievement, evidence_public=True, listed=True
             )
             award = None
-            for part, title in learning.required_parts(achievement):
+            for part, _title in learning.required_parts(achievement):
                 evidence = learning.submit_evidence(
                     enrolment=enrolment,
                     user=learner,
                     part=part,
-                    text=f"{title}: my portfolio of two projects, with the rubric scores from the studio.",
+                    text="My portfolio of two projects, with the rubric scores from the studio.",
                 )
                 award = (
                     learning.review_evidence(evidence=evidence, user=evaluator, decision="accept") or award

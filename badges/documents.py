@@ -72,13 +72,9 @@ def achievement_document(*, proposal, achievement_uuid, version, image_url):
     """An Open Badges 3.0 ``Achievement`` for a published proposal (read with its parts prefetched)."""
     url = absolute(reverse("badges:achievement", args=[achievement_uuid]))
     criteria = "\n\n".join(
-        part
-        for part in (
-            f"Evidence: {proposal.evidence_submission}" if proposal.evidence_submission else "",
-            f"Criteria: {proposal.evidence_criteria}" if proposal.evidence_criteria else "",
-            f"Reflection: {proposal.reflective_experience}" if proposal.reflective_experience else "",
-        )
-        if part
+        part.strip()
+        for part in (proposal.evidence_submission, proposal.evidence_criteria, proposal.reflective_experience)
+        if part and part.strip()
     )
     document = {
         "id": url,

@@ -40,7 +40,10 @@ def may_join(user, achievement):
     if learner.is_enrolled_student:
         return True, ""
     if not achievement.proposal.open_to_non_matriculated:
-        return False, "This micro-credential is open to enrolled students only."
+        return False, (
+            "This micro-credential is open to enrolled students only. If you are one, ask the registrar "
+            "to record your student ID on your account."
+        )
     if not email_verified(user):
         return False, "Verify your email address first: follow the link we emailed you."
     return True, ""

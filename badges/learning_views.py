@@ -23,11 +23,10 @@ def catalog_detail(request, uuid):
     )
     proposal = achievement.proposal
     allowed, why = learning.may_join(request.user, achievement)
-    enrolment = (
-        Enrolment.objects.filter(learner=request.user, achievement=achievement).first()
-        if request.user.is_authenticated
-        else None
-    )
+    enrolment = award = None
+    if request.user.is_authenticated:
+        enrolment = Enrolment.objects.filter(learner=request.user, achievement=achievement).first()
+        award = Award.objects.filter(learner=request.user, achievement=achievement).first()
     return render(
         request,
         "badges/catalog_detail.html",
@@ -39,6 +38,7 @@ def catalog_detail(request, uuid):
             "may_join": allowed,
             "why_not": why,
             "enrolment": enrolment,
+            "award": award,
             "join_form": JoinForm(),
             # Only holders who chose to list their award are shown, by name.
             "holders": Award.objects.filter(

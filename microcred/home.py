@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.urls import reverse
 
+from badges.learning import evaluates_centrally, evaluation_queue
+from badges.selectors import awards_of
 from proposals.policy import State
 from proposals.selectors import my_proposals
 from review.roles import roles_of
@@ -113,14 +115,23 @@ def work_panels(user):
                 ],
             )
         )
-    if roles.is_program_evaluator:
-        units = ", ".join(u.name for u in roles.evaluator_units)
+    if roles.is_program_evaluator or (roles.is_office_staff and evaluates_centrally()):
+        waiting_evidence = list(evaluation_queue(user)[:5])
         panels.append(
             Panel(
                 key="evaluator",
-                title="Evidence to evaluate",
-                intro=f"Learners' evidence for micro-credentials of {units}.",
-                empty="No learner evidence is waiting for your evaluation.",
+                title="Evidence to review",
+                intro="Learners' evidence waiting for your decision, oldest first.",
+                empty="No evidence is waiting for you.",
+                items=[
+                    Item(
+                        f"{e.part_title}: {e.enrolment.learner.get_full_name() or e.enrolment.learner.username}",
+                        reverse("badges:review", args=[e.pk]),
+                        f"{e.enrolment.achievement.name} · submitted {naturaltime(e.submitted_at)}",
+                    )
+                    for e in waiting_evidence
+                ],
+                actions=[("Evidence to review", reverse("badges:evaluation_queue"))],
             )
         )
     if roles.is_registrar:
@@ -133,12 +144,23 @@ def work_panels(user):
             )
         )
     if roles.is_learner:
+        awards = list(awards_of(user)[:5])
         panels.append(
             Panel(
                 key="learner",
                 title="Your micro-credentials",
                 intro="Micro-credentials you have joined and the badges you hold.",
-                empty="You have not joined a micro-credential yet.",
+                empty="You have not joined a micro-credential yet: browse the catalog to find one.",
+                items=[
+                    Item(
+                        a.achievement.name, reverse("badges:award", args=[a.public_id]), a.get_state_display()
+                    )
+                    for a in awards
+                ],
+                actions=[
+                    ("My micro-credentials", reverse("badges:my_awards")),
+                    ("Browse the catalog", reverse("badges:catalog")),
+                ],
             )
         )
     if roles.is_admin:

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from . import views
 from .forms import LoginForm
@@ -14,7 +15,9 @@ urlpatterns = [
     path("proposals/", include("proposals.urls")),
     path("review/", include("review.urls")),
     path("badges/", include("badges.urls")),
-    # Learners from outside the university register and verify their email (django-allauth).
+    # Learners from outside the university register and verify their email (django-allauth); they
+    # log in on the one login page everybody uses.
+    path("learners/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("learners/", include("allauth.urls")),
     path(
         "accounts/login/",

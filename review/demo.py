@@ -155,6 +155,12 @@ def _demo_proposal(code, title, kind, level, new_course, fee, author, unit):
         progress_tracking_plan="Progress is recorded each term in the degree audit.",
         instructor_qualification_plan="Instructors hold a graduate degree in the field.",
         stacks_into="The department's certificate program.",
+        # Non-credit ones are open to learners from outside the university too.
+        open_to_non_matriculated=kind == Kind.NON_CREDIT,
+        non_matriculated_terms="Non-matriculated and non-enrolled learners register online and join "
+        "through continuing education."
+        if kind == Kind.NON_CREDIT
+        else "",
     )
     nace = list(Competency.objects.filter(framework__slug="nace").order_by("position"))
     proposal.competencies.set(nace[:3])

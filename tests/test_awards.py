@@ -70,7 +70,7 @@ def test_publishing_builds_the_achievement_once(demo, achievement):
     assert data["type"] == ["Achievement"] and data["achievementType"] == "Badge"
     assert data["creditsAvailable"] == 6 and achievement.credit_bearing
     assert {a["targetFramework"] for a in data["alignment"]} == {"NACE Career Readiness Competencies"}
-    assert "Criteria:" in data["criteria"]["narrative"]
+    assert "A rubric with four criteria" in data["criteria"]["narrative"]
     services.create_achievement(proposal_id=achievement.proposal_id)  # delivered again
     assert Achievement.objects.filter(proposal=achievement.proposal).count() == 1
 
