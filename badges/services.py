@@ -23,13 +23,31 @@ from .models import Achievement, Award, Credential, IssuerKey, StatusList
 logger = logging.getLogger(__name__)
 
 _issued_hooks = []
+_revoked_hooks = []
+_award_notes = []
 
 
 def register_issued_hook(task_name):
-    """A task (by name) handed each issued award's id: how the registrar's app receives awards
-    without this app importing it."""
+    """A task (by name) handed each issued award's id once the issue commits: how the registrar's
+    app receives awards without this app importing it."""
     if task_name not in _issued_hooks:
         _issued_hooks.append(task_name)
+
+
+def register_revoked_hook(task_name):
+    """A task (by name) handed each revoked award's id once the revocation commits."""
+    if task_name not in _revoked_hooks:
+        _revoked_hooks.append(task_name)
+
+
+def register_award_note(note):
+    """``note(award)`` returns a sentence for the award's learner (e.g. its transcript status) or ''."""
+    if note not in _award_notes:
+        _award_notes.append(note)
+
+
+def award_notes(award):
+    return [text for text in (note(award) for note in _award_notes) if text]
 
 
 # --- keys ------------------------------------------------------------------------------------------
@@ -212,9 +230,8 @@ def issue_credential(*, award_id):
             url=reverse("badges:award", args=[award.public_id]),
             key=f"award-issued:{award.pk}",
         )
-        if award.achievement.credit_bearing:
-            for name in _issued_hooks:
-                transaction.on_commit(lambda name=name, pk=award.pk: _send(name, pk))
+        for name in _issued_hooks:
+            transaction.on_commit(lambda name=name, pk=award.pk: _send(name, pk))
     return award
 
 
@@ -261,6 +278,8 @@ def revoke(*, award, user, reason):
         state=Award.State.REVOKED, revoked_at=timezone.now(), revoked_by=user, revoked_reason=reason
     )
     publish_status_list()
+    for name in _revoked_hooks:
+        transaction.on_commit(lambda name=name, pk=locked.pk: _send(name, pk))
     locked.refresh_from_db()
     return locked
 

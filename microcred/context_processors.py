@@ -28,5 +28,6 @@ def _nav(request):
         "dashboard": roles.is_office_staff,
         "search": roles.is_faculty or reviewer or roles.is_admin,
         "awards": roles.is_learner,
+        "registrar": roles.is_registrar,
         "evidence": roles.is_program_evaluator or roles.is_office_staff,
     }

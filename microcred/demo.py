@@ -1,5 +1,5 @@
-"""The demo site, built by each app's demo builder in dependency order (proposals, review, badges;
-the registrar adds its own after). Lives at the project level so that no app imports one
+"""The demo site, built by each app's demo builder in dependency order (proposals, review, badges,
+transcripts). Lives at the project level so that no app imports one
 above it."""
 
 from django.db import transaction
@@ -7,6 +7,7 @@ from django.db import transaction
 from badges.demo import seed_awards
 from proposals.demo import DEMO_PASSWORD, DemoLogin, seed_people
 from review.demo import seed_bodies, seed_demo_proposals
+from transcripts.demo import seed_records
 
 __all__ = ["DEMO_PASSWORD", "DemoLogin", "seed_demo"]
 
@@ -20,4 +21,5 @@ def seed_demo(*, with_proposals=True):
     if with_proposals:
         seed_demo_proposals(login.username for login in site.logins)
         seed_awards()
+        seed_records()
     return site.logins

@@ -15,6 +15,7 @@ from proposals.policy import State
 from proposals.selectors import my_proposals
 from review.roles import roles_of
 from review.selectors import queue, stages_of
+from transcripts.selectors import counts as transcript_counts
 
 
 @dataclass
@@ -139,8 +140,21 @@ def work_panels(user):
             Panel(
                 key="registrar",
                 title="Transcript queue",
-                intro="Credit-bearing awards to check, batch and post to the student information system.",
-                empty="No credit-bearing awards are waiting to be posted.",
+                intro="Awards to check, batch and post to the student information system.",
+                empty="No record yet.",
+                items=[
+                    Item(
+                        label,
+                        f"{reverse('transcripts:queue')}?state={value}",
+                        f"{n} record{'s' if n != 1 else ''}",
+                    )
+                    for value, label, n in transcript_counts()
+                    if n
+                ],
+                actions=[
+                    ("Transcript queue", reverse("transcripts:queue")),
+                    ("Batches", reverse("transcripts:batches")),
+                ],
             )
         )
     if roles.is_learner:

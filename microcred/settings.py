@@ -69,6 +69,12 @@ PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # encrypted with the passphrase when one is set. Back the folder up; keep the passphrase apart.
 ISSUER_KEY_DIR = Path(env("ISSUER_KEY_DIR", str(BASE_DIR / "private-keys")))
 ISSUER_KEY_PASSPHRASE = env("ISSUER_KEY_PASSPHRASE", "")
+# The registrar's SIS export: which columns, in what order (transcripts.services.COLUMNS lists them).
+TRANSCRIPT_EXPORT_COLUMNS = env_list(
+    "TRANSCRIPT_EXPORT_COLUMNS",
+    "record_id,record_type,student_id,family_name,given_name,email,credential_code,credential_title,"
+    "credits,level,awarding_unit,award_date,term_code",
+)
 
 # --- Applications -------------------------------------------------------------------------------
 INSTALLED_APPS = [

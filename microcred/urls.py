@@ -15,6 +15,7 @@ urlpatterns = [
     path("proposals/", include("proposals.urls")),
     path("review/", include("review.urls")),
     path("badges/", include("badges.urls")),
+    path("registrar/", include("transcripts.urls")),
     # Learners from outside the university register and verify their email (django-allauth); they
     # log in on the one login page everybody uses.
     path("learners/login/", RedirectView.as_view(pattern_name="login", query_string=True)),

@@ -54,6 +54,15 @@ class FeeRule:
 
 
 @dataclass(frozen=True)
+class TranscriptRule:
+    """Which awards reach the registrar: ``applies(credit_bearing=..., enrolled=...)``. Records of
+    learners without a student ID are kept too, flagged, whatever the rule."""
+
+    applies: Callable
+    why: str
+
+
+@dataclass(frozen=True)
 class DemoOrganisation:
     """Units for the demo site: (code, name, kind, parent code), parents first, and the codes of the
     department where the demo faculty work and of its school."""
@@ -82,6 +91,7 @@ class PolicyProfile:
     # Who evaluates learners' evidence and awards: the proposing unit's program evaluators, or the
     # office centrally (with the sentence that says so).
     awarded_centrally: str = ""
+    transcript_rule: TranscriptRule | None = None
 
     def body_label(self, kind):
         return BodyKind.label(kind)
@@ -372,6 +382,11 @@ register_profile(
             "“Any additional fees beyond tuition associated with credit-bearing micro-credentials are "
             "subject to the normal fee review processes.”",
         ),
+        transcript_rule=TranscriptRule(
+            lambda *, credit_bearing, enrolled: credit_bearing,
+            "“Credit-bearing micro-credentials appear on a student's transcript”; “The micro-credentials "
+            "will be transcribed.”",
+        ),
         demo=DemoOrganisation(
             units=(
                 ("binghamton", "Binghamton University", "university", None),
@@ -476,6 +491,13 @@ register_profile(
             "it develops."
         ),
         awarded_centrally="“Micro-credentials will be awarded centrally to ensure quality assurance.”",
+        # Every award to an enrolled student is kept (credit-bearing ones with their credits);
+        # non-enrolled learners' records are kept too, flagged as having no student ID.
+        transcript_rule=TranscriptRule(
+            lambda *, credit_bearing, enrolled: True,
+            "“ASA collaborates with the Office of the Registrar for student micro-credential records to be "
+            "maintained.”",
+        ),
         demo=DemoOrganisation(
             units=(
                 ("fiu", "Florida International University", "university", None),
@@ -632,6 +654,12 @@ def next_state(proposal, profile_key=None):
         return None
     index = states.index(proposal.state)
     return states[index + 1] if index + 1 < len(states) else State.APPROVED
+
+
+def reaches_registrar(*, credit_bearing, enrolled, profile_key=None):
+    """Whether an award is recorded for the registrar under the profile's transcript rule."""
+    rule = _profile(profile_key).transcript_rule
+    return rule is not None and rule.applies(credit_bearing=credit_bearing, enrolled=enrolled)
 
 
 def needs_fee_review(proposal, profile_key=None):

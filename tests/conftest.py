@@ -58,6 +58,18 @@ def demo(db):
     return users
 
 
+@pytest.fixture
+def fiu_demo(settings, db):
+    """The demo organisation of the FIU profile; returns users by username."""
+    from django.contrib.auth import get_user_model
+
+    from microcred.demo import seed_demo
+
+    settings.MICROCRED_POLICY = "fiu"
+    logins = seed_demo(with_proposals=False)
+    return get_user_model().objects.in_bulk([login.username for login in logins], field_name="username")
+
+
 # --- services -----------------------------------------------------------------------------------
 
 

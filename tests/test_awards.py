@@ -343,7 +343,7 @@ def test_every_credential_seed_demo_issues_conforms_and_verifies_independently(s
     call_command("export_credentials", str(tmp_path / "demo-export"))
     folder = tmp_path / "demo-export"
     files = sorted(folder.glob("*.json"))
-    assert len(files) == 3
+    assert len(files) == Award.objects.exclude(state=Award.State.PENDING).count() >= 3
     validator = _schema_validator()
     for path in files:
         assert [e.message for e in validator.iter_errors(json.loads(path.read_text()))] == [], path.name

@@ -129,9 +129,7 @@ def test_home_empty_states_say_so(client, demo):
     client.force_login(demo["faculty"])
     assert "You have no proposals yet." in client.get(reverse("home")).content.decode()
     client.force_login(demo["registrar"])
-    assert (
-        "No credit-bearing awards are waiting to be posted." in client.get(reverse("home")).content.decode()
-    )
+    assert "No record yet." in client.get(reverse("home")).content.decode()
 
 
 def test_user_with_no_role_is_told_what_to_do(client, db):

@@ -223,14 +223,3 @@ def test_fiu_asks_for_the_reflection_and_the_office_evaluates(
             )
     award.refresh_from_db()
     assert award.state == Award.State.ISSUED
-
-
-@pytest.fixture
-def fiu_demo(settings, db):
-    from django.contrib.auth import get_user_model
-
-    from microcred.demo import seed_demo
-
-    settings.MICROCRED_POLICY = "fiu"
-    logins = seed_demo(with_proposals=False)
-    return get_user_model().objects.in_bulk([login.username for login in logins], field_name="username")

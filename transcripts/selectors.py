@@ -1,0 +1,67 @@
+"""Reads of the registrar's app: the queue with its filters, counts per state, batches."""
+
+from django.db.models import Count, Q
+
+from .models import Batch, TranscriptRecord
+
+SORTS = {
+    "oldest": ("created_at", "id"),
+    "newest": ("-created_at", "-id"),
+    "name": ("family_name", "given_name", "id"),
+    "award_date": ("award_date", "id"),
+}
+
+
+def queue(*, state="", term="", unit="", credential="", level="", q="", sort="oldest"):
+    """The records matching the filters, sorted, with what the queue page shows (one query a page)."""
+    records = TranscriptRecord.objects.select_related("term")
+    if state:
+        records = records.filter(state=state)
+    if term == "none":
+        records = records.filter(term__isnull=True)
+    elif term:
+        records = records.filter(term__code=term)
+    if unit:
+        records = records.filter(unit_ref_id=unit)
+    if credential:
+        records = records.filter(credential_code=credential)
+    if level:
+        records = records.filter(level=level)
+    if q:
+        records = records.filter(
+            Q(student_id__iexact=q)
+            | Q(email__icontains=q)
+            | Q(family_name__icontains=q)
+            | Q(given_name__icontains=q)
+        )
+    return records.order_by(*SORTS.get(sort, SORTS["oldest"]))
+
+
+def counts():
+    """How many records are in each state (one query)."""
+    found = dict(
+        TranscriptRecord.objects.values_list("state").annotate(n=Count("pk")).values_list("state", "n")
+    )
+    return [(value, label, found.get(value, 0)) for value, label in TranscriptRecord.State.choices]
+
+
+def filter_choices():
+    """Credentials, levels and units present in the records, for the filter menus (three queries)."""
+    from proposals.models import Unit
+
+    credentials = (
+        TranscriptRecord.objects.order_by("credential_code")
+        .values_list("credential_code", "credential_title")
+        .distinct()
+    )
+    levels = TranscriptRecord.objects.order_by("level").values_list("level", flat=True).distinct()
+    units = Unit.objects.filter(pk__in=TranscriptRecord.objects.values("unit_ref_id")).order_by("name")
+    return {"credentials": list(credentials), "levels": list(levels), "units": list(units)}
+
+
+def batches():
+    return (
+        Batch.objects.select_related("term", "created_by")
+        .annotate(size=Count("records"))
+        .order_by("-created_at")
+    )

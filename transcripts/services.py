@@ -1,0 +1,316 @@
+"""Writes of the registrar's app. Each runs in one transaction, records who did what and why in the
+record's append-only history, and says what it guarantees."""
+
+import csv
+import hashlib
+import io
+import json
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from badges.models import Award, Learner
+from proposals.policy import reaches_registrar
+from review.roles import roles_of
+
+from .models import Batch, RecordEvent, Term, TranscriptRecord
+
+S = TranscriptRecord.State
+
+
+def is_registrar(user):
+    return user.is_authenticated and (roles_of(user).is_registrar or user.is_superuser)
+
+
+def _require_registrar(user):
+    if not is_registrar(user):
+        raise PermissionDenied("Only registrar staff work the transcript queue.")
+
+
+def _event(record, actor, action, *, from_state="", to_state="", reason="", changes=None):
+    RecordEvent.objects.create(
+        record=record,
+        actor=actor,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+        changes=changes or {},
+    )
+
+
+def term_for(day):
+    return Term.objects.filter(start__lte=day, end__gte=day).first()
+
+
+# --- from the awards app ----------------------------------------------------------------------
+
+
+def record_award(*, award_id):
+    """Create the registrar's record of an issued award, when the profile's rule sends it there.
+    Exactly one record per award however often it is delivered: the database refuses a second.
+    Returns the record, or None when the award does not reach the registrar."""
+    award = Award.objects.select_related("learner", "achievement__proposal__unit").get(pk=award_id)
+    learner = Learner.objects.filter(user=award.learner).first()
+    student_id = learner.student_id if learner else ""
+    if award.issued_at is None or not reaches_registrar(
+        credit_bearing=award.achievement.credit_bearing, enrolled=bool(student_id)
+    ):
+        return None
+    existing = TranscriptRecord.objects.filter(award=award, kind=TranscriptRecord.Kind.AWARD).first()
+    if existing is not None:
+        return existing
+    proposal = award.achievement.proposal
+    day = timezone.localdate(award.issued_at)
+    record = TranscriptRecord(
+        award=award,
+        kind=TranscriptRecord.Kind.AWARD,
+        learner=award.learner,
+        given_name=award.learner.first_name,
+        family_name=award.learner.last_name,
+        email=award.learner.email,
+        student_id=student_id,
+        credential_code=proposal.code,
+        credential_title=award.achievement.name,
+        credits=award.achievement.credits,
+        level=proposal.get_level_display(),
+        unit=proposal.unit.name,
+        unit_ref=proposal.unit,
+        award_date=day,
+        term=term_for(day),
+    )
+    try:
+        with transaction.atomic():
+            record.save()
+            _event(record, None, "created", to_state=S.PENDING)
+    except IntegrityError:  # made by a concurrent delivery
+        return TranscriptRecord.objects.get(award=award, kind=TranscriptRecord.Kind.AWARD)
+    return record
+
+
+@transaction.atomic
+def award_revoked(*, award_id):
+    """A revoked award leaves the queue if it has not reached the SIS (withdrawn, with the reason);
+    one already batched or posted gets a reversal record that goes through the same queue.
+    Delivered twice, it does this once."""
+    record = (
+        TranscriptRecord.objects.select_for_update()
+        .filter(award_id=award_id, kind=TranscriptRecord.Kind.AWARD)
+        .first()
+    )
+    if record is None:
+        return None
+    reason = f"Award revoked: {record.award.revoked_reason}"
+    if record.state in (S.PENDING, S.VERIFIED):
+        previous = record.state
+        record.state, record.reason = S.WITHDRAWN, reason
+        record.save(update_fields=["state", "reason", "updated_at"])
+        _event(record, None, "withdrawn", from_state=previous, to_state=S.WITHDRAWN, reason=reason)
+        return record
+    if record.state not in (S.BATCHED, S.POSTED):
+        return record
+    try:
+        with transaction.atomic():
+            reversal = TranscriptRecord.objects.create(
+                **{
+                    f.name: getattr(record, f.name)
+                    for f in TranscriptRecord._meta.concrete_fields
+                    if f.name not in ("id", "kind", "state", "batch", "reason", "created_at", "updated_at")
+                },
+                kind=TranscriptRecord.Kind.REVERSAL,
+                state=S.PENDING,
+                reason=reason,
+            )
+            _event(reversal, None, "created", to_state=S.PENDING, reason=reason)
+    except IntegrityError:
+        return TranscriptRecord.objects.get(award_id=award_id, kind=TranscriptRecord.Kind.REVERSAL)
+    return reversal
+
+
+# --- registrar actions ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def verify(*, records, user):
+    """Verify pending records; returns how many changed (others are left as they are)."""
+    _require_registrar(user)
+    changed = 0
+    for record in TranscriptRecord.objects.select_for_update().filter(pk__in=[r.pk for r in records]):
+        if record.state == S.PENDING:
+            record.state = S.VERIFIED
+            record.save(update_fields=["state", "updated_at"])
+            _event(record, user, "verified", from_state=S.PENDING, to_state=S.VERIFIED)
+            changed += 1
+    return changed
+
+
+@transaction.atomic
+def reject(*, records, user, reason):
+    """Reject pending or verified records with a reason; returns how many changed."""
+    _require_registrar(user)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the records are rejected."})
+    changed = 0
+    for record in TranscriptRecord.objects.select_for_update().filter(pk__in=[r.pk for r in records]):
+        if record.state in (S.PENDING, S.VERIFIED):
+            previous = record.state
+            record.state, record.reason = S.REJECTED, reason
+            record.save(update_fields=["state", "reason", "updated_at"])
+            _event(record, user, "rejected", from_state=previous, to_state=S.REJECTED, reason=reason)
+            changed += 1
+    return changed
+
+
+CORRECTABLE = ("student_id", "given_name", "family_name", "term")
+
+
+@transaction.atomic
+def correct(*, record, user, reason, **changes):
+    """Correct a record (say, a wrong student ID) until it is batched, keeping the reason and what
+    changed."""
+    _require_registrar(user)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the record is corrected."})
+    locked = TranscriptRecord.objects.select_for_update().get(pk=record.pk)
+    if locked.state not in (S.PENDING, S.VERIFIED):
+        raise ValidationError("A record can be corrected only until it is batched.")
+    diff = {}
+    for name, value in changes.items():
+        if name not in CORRECTABLE:
+            raise ValidationError(f"{name} cannot be corrected here.")
+        before = getattr(locked, name)
+        if before != value:
+            diff[name] = [str(before) if before is not None else "", str(value) if value is not None else ""]
+            setattr(locked, name, value)
+    if diff:
+        locked.full_clean(exclude=["award", "learner", "unit_ref", "term", "batch"])
+        locked.save()
+        _event(
+            locked,
+            user,
+            "corrected",
+            from_state=locked.state,
+            to_state=locked.state,
+            reason=reason,
+            changes=diff,
+        )
+    return locked
+
+
+# --- batches ---------------------------------------------------------------------------------------
+
+COLUMNS = {
+    "record_id": lambda r: str(r.pk),
+    "record_type": lambda r: r.kind,
+    "student_id": lambda r: r.student_id,
+    "family_name": lambda r: r.family_name,
+    "given_name": lambda r: r.given_name,
+    "email": lambda r: r.email,
+    "credential_code": lambda r: r.credential_code,
+    "credential_title": lambda r: r.credential_title,
+    "credits": lambda r: f"{r.credits.normalize():f}" if r.credits is not None else "",
+    "level": lambda r: r.level,
+    "awarding_unit": lambda r: r.unit,
+    "award_date": lambda r: r.award_date.isoformat(),
+    "term_code": lambda r: r.term.code if r.term else "",
+}
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def export_columns():
+    columns = settings.TRANSCRIPT_EXPORT_COLUMNS
+    unknown = [c for c in columns if c not in COLUMNS]
+    if unknown:
+        raise ValidationError(f"Unknown export columns: {', '.join(unknown)}.")
+    return columns
+
+
+def spreadsheet_safe(value):
+    """A cell a spreadsheet would run as a formula starts with a quote instead."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def render_csv(records):
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    columns = export_columns()
+    writer.writerow(columns)
+    for record in records:
+        writer.writerow([spreadsheet_safe(COLUMNS[c](record)) for c in columns])
+    return out.getvalue()
+
+
+def render_json(records, batch_id, term):
+    columns = export_columns()
+    rows = [{c: COLUMNS[c](r) for c in columns} for r in records]
+    return json.dumps({"batch": batch_id, "term": term.code, "records": rows}, ensure_ascii=False, indent=2)
+
+
+def sha256(text):
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@transaction.atomic
+def create_batch(*, term, user):
+    """Batch every verified record of ``term`` that has a student ID, in a fixed order, and make its
+    CSV and JSON files once. Records without a student ID stay out until one is entered."""
+    _require_registrar(user)
+    records = list(
+        TranscriptRecord.objects.select_for_update(of=("self",))
+        .select_related("term")
+        .filter(state=S.VERIFIED, term=term)
+        .exclude(student_id="")
+        .order_by("family_name", "given_name", "id")
+    )
+    if not records:
+        raise ValidationError("No verified record of this term with a student ID is waiting to be batched.")
+    batch = Batch.objects.create(term=term, created_by=user, csv="", csv_sha256="", json="", json_sha256="")
+    csv_text, json_text = render_csv(records), render_json(records, batch.pk, term)
+    Batch.objects.filter(pk=batch.pk).update(
+        csv=csv_text, csv_sha256=sha256(csv_text), json=json_text, json_sha256=sha256(json_text)
+    )
+    for record in records:
+        record.state, record.batch = S.BATCHED, batch
+        record.save(update_fields=["state", "batch", "updated_at"])
+        _event(
+            record, user, "batched", from_state=S.VERIFIED, to_state=S.BATCHED, changes={"batch": batch.pk}
+        )
+    batch.refresh_from_db()
+    return batch
+
+
+@transaction.atomic
+def post_batch(*, batch, user, sis_reference, posted_on):
+    """Mark a batch posted in the SIS: every record in it becomes posted. Posting twice is refused."""
+    _require_registrar(user)
+    locked = Batch.objects.select_for_update().get(pk=batch.pk)
+    if locked.posted_at is not None:
+        raise ValidationError("This batch is posted already.")
+    sis_reference = (sis_reference or "").strip()
+    if not sis_reference or posted_on is None:
+        raise ValidationError({"sis_reference": "Give the SIS reference and the date it was posted."})
+    locked.posted_at, locked.posted_by = timezone.now(), user
+    locked.sis_reference, locked.posted_on = sis_reference, posted_on
+    locked.save(update_fields=["posted_at", "posted_by", "sis_reference", "posted_on"])
+    for record in locked.records.select_for_update():
+        record.state = S.POSTED
+        record.save(update_fields=["state", "updated_at"])
+        _event(record, user, "posted", from_state=S.BATCHED, to_state=S.POSTED, reason=sis_reference)
+    return locked
+
+
+def status_note(award):
+    """What the learner reads on their award page about its transcript record."""
+    records = list(TranscriptRecord.objects.filter(award=award).order_by("id"))
+    if not records:
+        return ""
+    latest = records[-1]
+    if latest.kind == TranscriptRecord.Kind.REVERSAL:
+        return f"Transcript: the record is being reversed ({latest.get_state_display().lower()})."
+    return f"Transcript: {latest.get_state_display().lower()}" + (
+        f" ({latest.term.name})." if latest.term else "."
+    )
