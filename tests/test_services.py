@@ -190,3 +190,82 @@ def test_an_award_is_issued_once_by_the_worker(celery_worker_process, demo, sett
     assert Credential.objects.filter(award=award).count() == 1
     assert Award.objects.get(pk=award.pk).state == Award.State.ISSUED
     assert Notification.objects.filter(key=f"award-issued:{award.pk}:{demo['learner'].pk}").count() == 1
+
+
+def _credit_award(demo, settings, keys_dir):
+    from badges import services as badges_services
+    from badges.models import Achievement, Learner
+    from proposals.policy import State
+    from review import services as review_services
+
+    from .factories import complete_proposal
+    from .workflow import place_at
+
+    settings.ISSUER_KEY_DIR = keys_dir
+    badges_services.create_issuer_key()
+    author = demo["faculty"]
+    proposal = place_at(complete_proposal(author=author, unit=author.unit_roles.first().unit), State.APPROVED)
+    with transaction.atomic():
+        review_services.publish(proposal=proposal, user=demo["office"])
+    achievement = wait_for(lambda: Achievement.objects.filter(proposal=proposal).first())
+    Learner.objects.get_or_create(user=demo["learner"], defaults={"student_id": "B00012345"})
+    return badges_services.award(
+        learner=demo["learner"], achievement=achievement, awarded_by=demo["evaluator"]
+    )
+
+
+def test_one_transcript_record_per_award_under_repeated_deliveries_on_the_worker(
+    celery_worker_process, demo, settings, worker_issuer_keys
+):
+    from transcripts.models import TranscriptRecord
+    from transcripts.tasks import record_award
+
+    _proc, log = celery_worker_process
+    award = _credit_award(demo, settings, worker_issuer_keys)
+    assert wait_for(lambda: TranscriptRecord.objects.filter(award=award).exists()), log.read_text()[-3000:]
+    for _ in range(3):
+        record_award.delay(award.pk)
+
+    def runs():
+        return sum(
+            1
+            for line in log.read_text().splitlines()
+            if "transcripts.tasks.record_award[" in line and "succeeded" in line
+        )
+
+    assert wait_for(lambda: runs() >= 4), log.read_text()[-3000:]
+    assert TranscriptRecord.objects.filter(award=award).count() == 1
+
+
+def test_two_deliveries_at_once_make_one_record(celery_worker_process, demo, settings, worker_issuer_keys):
+    """Two processes delivering the same award at the same moment on PostgreSQL: one record."""
+    import threading
+
+    from django.db import connection as main_connection
+
+    from transcripts import services as transcripts
+    from transcripts.models import TranscriptRecord
+
+    award = _credit_award(demo, settings, worker_issuer_keys)
+    wait_for(lambda: TranscriptRecord.objects.filter(award=award).exists())
+    TranscriptRecord.objects.filter(award=award).delete()  # as if the worker had not run yet
+    barrier = threading.Barrier(2)
+    made = []
+
+    def deliver():
+        from django.db import connection
+
+        try:
+            barrier.wait(timeout=10)
+            made.append(transcripts.record_award(award_id=award.pk).pk)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=deliver) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert main_connection.vendor == "postgresql"
+    assert len(made) == 2 and len(set(made)) == 1
+    assert TranscriptRecord.objects.filter(award=award).count() == 1

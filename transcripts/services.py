@@ -296,10 +296,19 @@ def post_batch(*, batch, user, sis_reference, posted_on):
     locked.posted_at, locked.posted_by = timezone.now(), user
     locked.sis_reference, locked.posted_on = sis_reference, posted_on
     locked.save(update_fields=["posted_at", "posted_by", "sis_reference", "posted_on"])
-    for record in locked.records.select_for_update():
-        record.state = S.POSTED
-        record.save(update_fields=["state", "updated_at"])
-        _event(record, user, "posted", from_state=S.BATCHED, to_state=S.POSTED, reason=sis_reference)
+    records = list(locked.records.select_for_update().values_list("pk", flat=True))
+    TranscriptRecord.objects.filter(pk__in=records).update(state=S.POSTED, updated_at=timezone.now())
+    RecordEvent.objects.bulk_create(
+        RecordEvent(
+            record_id=pk,
+            actor=user,
+            action="posted",
+            from_state=S.BATCHED,
+            to_state=S.POSTED,
+            reason=sis_reference,
+        )
+        for pk in records
+    )
     return locked
 
 
