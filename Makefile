@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-stamp
 # Local runs are development runs; production sets DEBUG=0 and a SECRET_KEY (see README).
 export DEBUG ?= 1
 
-.PHONY: run test lint install bench bench-awards clean
+.PHONY: run test lint install bench bench-awards bench-transcripts clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,3 +46,6 @@ bench: $(STAMP)
 
 bench-awards: $(STAMP)
 	$(BIN)/python scripts/bench_awards.py
+
+bench-transcripts: $(STAMP)
+	$(BIN)/python scripts/bench_transcripts.py
