@@ -101,6 +101,7 @@ class TranscriptRecord(models.Model):
         indexes = [
             models.Index(fields=["state", "term"]),
             models.Index(fields=["family_name", "given_name"]),
+            models.Index(fields=["created_at", "id"], name="transcript_queue_order"),
         ]
 
     def __str__(self):

@@ -28,8 +28,10 @@ def queue(*, state="", term="", unit="", credential="", level="", q="", sort="ol
     if level:
         records = records.filter(level=level)
     if q:
+        # Student IDs match exactly (an index); names and emails by substring (trigram indexes on
+        # PostgreSQL, see migration 0002).
         records = records.filter(
-            Q(student_id__iexact=q)
+            Q(student_id__in={q, q.upper()})
             | Q(email__icontains=q)
             | Q(family_name__icontains=q)
             | Q(given_name__icontains=q)
@@ -46,17 +48,24 @@ def counts():
 
 
 def filter_choices():
-    """Credentials, levels and units present in the records, for the filter menus (three queries)."""
-    from proposals.models import Unit
+    """The filter menus: published micro-credentials, levels and units, read from their own small
+    tables rather than from the records (two queries, whatever the number of records)."""
+    from proposals.choices import Level
+    from proposals.models import Proposal, Unit
+    from proposals.policy import State
 
     credentials = (
-        TranscriptRecord.objects.order_by("credential_code")
-        .values_list("credential_code", "credential_title")
-        .distinct()
+        Proposal.objects.filter(state__in=[State.PUBLISHED, State.RETIRED])
+        .exclude(code="")
+        .order_by("title")
+        .values_list("code", "title")
     )
-    levels = TranscriptRecord.objects.order_by("level").values_list("level", flat=True).distinct()
-    units = Unit.objects.filter(pk__in=TranscriptRecord.objects.values("unit_ref_id")).order_by("name")
-    return {"credentials": list(credentials), "levels": list(levels), "units": list(units)}
+    units = Unit.objects.filter(is_active=True).order_by("name")
+    return {
+        "credentials": list(credentials),
+        "levels": [label for _v, label in Level.choices],
+        "units": list(units),
+    }
 
 
 def batches():

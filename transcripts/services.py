@@ -273,12 +273,21 @@ def create_batch(*, term, user):
     Batch.objects.filter(pk=batch.pk).update(
         csv=csv_text, csv_sha256=sha256(csv_text), json=json_text, json_sha256=sha256(json_text)
     )
-    for record in records:
-        record.state, record.batch = S.BATCHED, batch
-        record.save(update_fields=["state", "batch", "updated_at"])
-        _event(
-            record, user, "batched", from_state=S.VERIFIED, to_state=S.BATCHED, changes={"batch": batch.pk}
+    # One statement for the records and one for their history, whatever the batch's size.
+    TranscriptRecord.objects.filter(pk__in=[r.pk for r in records]).update(
+        state=S.BATCHED, batch=batch, updated_at=timezone.now()
+    )
+    RecordEvent.objects.bulk_create(
+        RecordEvent(
+            record=record,
+            actor=user,
+            action="batched",
+            from_state=S.VERIFIED,
+            to_state=S.BATCHED,
+            changes={"batch": batch.pk},
         )
+        for record in records
+    )
     batch.refresh_from_db()
     return batch
 
