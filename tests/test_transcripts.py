@@ -329,3 +329,29 @@ def test_permission_denied_for_non_registrar_services(demo, credit, django_captu
     award = awarded(demo, credit, django_capture_on_commit_callbacks, "s1", "B1")
     with pytest.raises(PermissionDenied):
         services.verify(records=list(TranscriptRecord.objects.filter(award=award)), user=demo["office"])
+
+
+def test_registrar_staff_keep_the_academic_calendar(client, demo, term):
+    client.force_login(demo["registrar"])
+    bad = client.post(
+        reverse("transcripts:terms"),
+        {"code": "T2", "name": "Next", "start": "2027-05-01", "end": "2027-01-01"},
+    )
+    assert (
+        "A term ends on or after the day it starts." in bad.content.decode()
+        and not Term.objects.filter(code="T2").exists()
+    )
+    client.post(
+        reverse("transcripts:term", args=[term.pk]),
+        {"code": "T1", "name": "Renamed", "start": term.start, "end": term.end},
+    )
+    term.refresh_from_db()
+    assert term.name == "Renamed"
+    client.force_login(demo["faculty"])
+    assert (
+        client.post(
+            reverse("transcripts:term", args=[term.pk]),
+            {"code": "X", "name": "X", "start": term.start, "end": term.end},
+        ).status_code
+        == 403
+    )

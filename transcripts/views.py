@@ -113,13 +113,20 @@ def record(request, pk):
 
 
 @registrar_only
-def terms(request):
-    form = TermForm(request.POST or None)
+def terms(request, pk=None):
+    """The academic calendar: add a term, or change one (``pk``)."""
+    term = get_object_or_404(Term, pk=pk) if pk else None
+    form = TermForm(request.POST or None, instance=term)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "Term added to the academic calendar.")
+        messages.success(
+            request,
+            "Term saved in the academic calendar." if term else "Term added to the academic calendar.",
+        )
         return redirect("transcripts:terms")
-    return render(request, "transcripts/terms.html", {"terms": Term.objects.all(), "form": form})
+    return render(
+        request, "transcripts/terms.html", {"terms": Term.objects.all(), "form": form, "editing": term}
+    )
 
 
 @registrar_only
