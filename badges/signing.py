@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from cryptography.exceptions import InvalidSignature
 
-from .jsonld import canonicalize
+from .jsonld import canonicalize, canonicalize_credential
 from .keys import base58btc, base58btc_decode
 
 CRYPTOSUITE = "eddsa-rdfc-2022"
@@ -44,7 +44,7 @@ def _hash_data(document, proof_options):
     options = {**proof_options, "@context": document["@context"]}
     options_hash = _options_hash(json.dumps(options, sort_keys=True))
     unsigned = {k: v for k, v in document.items() if k != "proof"}
-    document_hash = hashlib.sha256(canonicalize(unsigned).encode()).digest()
+    document_hash = hashlib.sha256(canonicalize_credential(unsigned).encode()).digest()
     TIMINGS.canonicalize += time.perf_counter() - started
     return options_hash + document_hash
 

@@ -353,3 +353,14 @@ def test_every_credential_seed_demo_issues_conforms_and_verifies_independently(s
         revoked = states[name.removesuffix(".json")] == Award.State.REVOKED
         assert verdict["revoked"] is revoked, verdict
         assert verdict["verified"] is True or revoked, verdict
+
+
+def test_the_fast_canonical_form_equals_the_plain_one(issued):
+    """Signing reuses the expansion of the achievement; the canonical form must not change."""
+    from badges.jsonld import canonicalize, canonicalize_credential
+
+    credential = credential_of(issued)
+    credential.pop("proof")
+    assert canonicalize_credential(credential) == canonicalize(credential)
+    other = {**credential, "id": "urn:uuid:00000000-0000-4000-8000-000000000000"}
+    assert canonicalize_credential(other) == canonicalize(other)  # the cached achievement, another credential
