@@ -14,7 +14,7 @@ ROLE_PAGES = {
     "office": "Office of Micro-Credentials review committee",
     "eppc-chair": "Faculty Senate EPPC",
     "gc-member1": "Graduate Council",
-    "evaluator": "Evidence to evaluate",
+    "evaluator": "Evidence to review",
     "registrar": "Transcript queue",
     "learner": "Your micro-credentials",
     "admin": "Administration",
