@@ -20,6 +20,17 @@ import pytest
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def shared_dir():
+    """The team's shared folder (policies, Open Badges 3.0 reference data): ``MICROCRED_SHARED_DIR``,
+    else ``../shared`` beside the checkout or above it, else ``/work/shared``."""
+    candidates = [os.environ.get("MICROCRED_SHARED_DIR", "")]
+    candidates += [str(parent / "shared") for parent in ROOT.parents]
+    candidates.append("/work/shared")
+    return next((Path(c) for c in candidates if c and (Path(c) / "ob3").is_dir()), ROOT.parent / "shared")
+
+
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "") not in ("", "0", "false")
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 TEST_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "redis://127.0.0.1:6379/15"

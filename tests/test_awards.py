@@ -16,13 +16,14 @@ from badges.models import Achievement, Award, Credential
 from proposals.policy import State
 from review import services as review_services
 
+from .conftest import shared_dir
 from .factories import complete_proposal
 from .workflow import place_at
 
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED_OB3 = ROOT.parent / "shared" / "ob3"
+SHARED_OB3 = shared_dir() / "ob3"
 VERIFIER = ROOT / "tests" / "verifier"
 
 
@@ -231,11 +232,19 @@ def test_every_credential_validates_against_the_official_schema(exported):
 def test_the_runtime_ob_context_is_the_official_one():
     from badges.jsonld import CONTEXTS_DIR
 
+    if not SHARED_OB3.exists():
+        from .conftest import missing
+
+        missing("the official Open Badges 3.0 context is not at ../shared/ob3")
     official = json.loads((SHARED_OB3 / "contexts" / "ob-v3p0-context-3.0.3.json").read_text())
     assert json.loads((CONTEXTS_DIR / "ob-v3p0-context-3.0.3.json").read_text()) == official
 
 
 def independent_verifier(folder, files):
+    if not SHARED_OB3.exists():
+        from .conftest import missing
+
+        missing("the independent verifier reads the official Open Badges 3.0 context from ../shared/ob3")
     node = shutil.which("node")
     if node is None or not (VERIFIER / "node_modules").exists():
         from .conftest import missing

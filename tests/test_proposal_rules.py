@@ -245,10 +245,11 @@ def test_every_rule_is_enforced_by_a_profile_that_cites_its_policy_sentence():
         "binghamton": "000_12fd21f330511ec2.txt",
         "fiu": "004_fb961b51d850dc18.txt",
     }
-    import pathlib
     import re
 
-    shared = pathlib.Path(__file__).resolve().parents[2] / "shared" / "policies"
+    from .conftest import shared_dir
+
+    shared = shared_dir() / "policies"
     for key, filename in policies.items():
         if not (shared / filename).exists():
             continue
