@@ -59,7 +59,10 @@ def create_issuer_key():
     database. The new key signs from now on; older keys stay published."""
     name = f"key-{timezone.now():%Y%m%d}-{secrets.token_hex(4)}"
     public = keys.generate(name)
-    return IssuerKey.objects.create(name=name, public_key_multibase=keys.multikey(public))
+    key = IssuerKey.objects.create(name=name, public_key_multibase=keys.multikey(public))
+    # The revocation status list is public before any credential points at it, signed by the new key.
+    publish_status_list()
+    return key
 
 
 def signing_key():
@@ -194,13 +197,13 @@ def issue_credential(*, award_id):
             if award.achievement.valid_for_days
             else None
         )
-        status_list, _ = StatusList.objects.get_or_create(purpose="revocation")
         unsigned = documents.credential_document(
             award=award,
             achievement_data=award.achievement.data,
             issued_at=now,
             valid_until=valid_until,
-            status_list_url=status_list.url,
+            # Published (signed) since the first key was made: see create_issuer_key.
+            status_list_url=StatusList(purpose="revocation").url,
         )
         signed = signing.sign(
             unsigned,

@@ -373,3 +373,13 @@ def test_the_fast_canonical_form_equals_the_plain_one(issued):
     assert canonicalize_credential(credential) == canonicalize(credential)
     other = {**credential, "id": "urn:uuid:00000000-0000-4000-8000-000000000000"}
     assert canonicalize_credential(other) == canonicalize(other)  # the cached achievement, another credential
+
+
+def test_the_status_list_is_published_before_any_revocation(client, issuer_key):
+    response = client.get(reverse("badges:status_list", args=["revocation"]))
+    assert response.status_code == 200
+    document = json.loads(response.content)
+    from badges.documents import decode_list
+
+    assert not any(decode_list(document["credentialSubject"]["encodedList"]))
+    assert signing.verify(document, services.public_key_for)
