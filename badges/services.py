@@ -5,6 +5,7 @@ guarantees."""
 import json
 import logging
 import secrets
+import time
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -60,17 +61,29 @@ def create_issuer_key():
     name = f"key-{timezone.now():%Y%m%d}-{secrets.token_hex(4)}"
     public = keys.generate(name)
     key = IssuerKey.objects.create(name=name, public_key_multibase=keys.multikey(public))
+    _current_key.update(key=None, until=0.0)  # the new key signs from now on in this process
     # The revocation status list is public before any credential points at it, signed by the new key.
     publish_status_list()
     return key
 
 
+_current_key = {"key": None, "until": 0.0}
+KEY_CACHE_SECONDS = 5
+
+
 def signing_key():
+    """The key that signs now: the newest that is not retired. Read at most every few seconds per
+    process (a batch of awards does not ask the database each time); a new key signs within
+    ``KEY_CACHE_SECONDS`` of its creation."""
+    now = time.monotonic()
+    if _current_key["key"] is not None and now < _current_key["until"]:
+        return _current_key["key"]
     key = IssuerKey.objects.filter(retired_at__isnull=True).first()
     if key is None:
         raise ValidationError(
             "The institution has no signing key: run `python manage.py create_issuer_key` first."
         )
+    _current_key.update(key=key, until=now + KEY_CACHE_SECONDS)
     return key
 
 
