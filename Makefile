@@ -3,6 +3,8 @@
 #   make test  – the whole test suite (fast, service and browser tests)
 PYTHON ?= python3
 PORT ?= 8000
+# Links in emails and credential ids point at the port actually served.
+export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
