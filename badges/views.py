@@ -80,6 +80,9 @@ def award(request, public_id):
             "can_revoke": services.may_revoke(found, request.user) and found.state == found.State.ISSUED,
             "revoke_form": RevokeForm(),
             "is_mine": request.user.is_authenticated and request.user.pk == found.learner_id,
+            "enrolment": found.learner.enrolments.filter(achievement=found.achievement).first()
+            if request.user.is_authenticated and request.user.pk == found.learner_id
+            else None,
             "notes": services.award_notes(found)
             if request.user.is_authenticated and request.user.pk == found.learner_id
             else [],

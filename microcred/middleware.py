@@ -15,3 +15,17 @@ class FriendlyMethodNotAllowedMiddleware:
             friendly["Allow"] = response.get("Allow", "")
             return friendly
         return response
+
+
+class PermissionsPolicyMiddleware:
+    """The product uses no camera, microphone, location, payment or USB: say so to the browser."""
+
+    POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", self.POLICY)
+        return response

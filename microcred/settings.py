@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "bootstrap",
     "allauth",
     "allauth.account",
+    "axes",
+    "csp",
     "proposals",
     "review",
     "badges",
@@ -110,7 +112,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "microcred.middleware.FriendlyMethodNotAllowedMiddleware",
+    "microcred.middleware.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Last, as django-axes asks: it answers a locked-out login.
+    "axes.middleware.AxesMiddleware",
 ]
 CSRF_FAILURE_VIEW = "microcred.views.csrf_failure"
 
@@ -164,6 +170,8 @@ LOGIN_URL = "login"
 # Staff and students log in with their accounts; learners from outside the university register
 # through django-allauth (/learners/signup/) and verify their email before joining anything.
 AUTHENTICATION_BACKENDS = [
+    # First: django-axes refuses logins from an account or address with too many failures.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -174,6 +182,14 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Micro-credentials] "
 ACCOUNT_LOGOUT_REDIRECT_URL = "login"
+# Failed logins: after AXES_FAILURE_LIMIT failures an account, and separately an address, is locked
+# out for AXES_COOLOFF_HOURS; the page says so without saying whether the account exists.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_HOURS", 1)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -260,6 +276,22 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts and styles from the site's own files only; no inline
+# script or style anywhere in the templates.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 LOGGING = {
     "version": 1,

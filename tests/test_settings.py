@@ -105,3 +105,41 @@ def test_web_server_refuses_development_mode_it_was_not_asked_for():
         env={**{k: v for k, v in os.environ.items() if k != "SECRET_KEY"}, "DEBUG": "1"},
     )
     assert explicit.returncode == 0, explicit.stderr
+
+
+def test_pages_carry_a_content_security_policy_and_a_permissions_policy(client, db):
+    response = client.get("/accounts/login/")
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "style-src 'self'" in policy
+    assert "unsafe-inline" not in policy and "frame-ancestors 'none'" in policy
+    assert "camera=()" in response["Permissions-Policy"]
+
+
+def test_no_template_has_inline_script_or_style():
+    import re
+
+    offenders = []
+    for path in ROOT.glob("*/templates/**/*.html"):
+        if ".venv" in path.parts:
+            continue
+        text = path.read_text()
+        if re.search(r"<script(?![^>]*\bsrc=)[^>]*>|<style\b|\sstyle=\"|\son[a-z]+=\"", text):
+            offenders.append(str(path.relative_to(ROOT)))
+    assert offenders == []
+
+
+def test_repeated_failed_logins_lock_out_without_saying_whether_the_account_exists(client, db, settings):
+    from django.contrib.auth import get_user_model
+
+    settings.AXES_FAILURE_LIMIT = 3
+    get_user_model().objects.create_user("real", password="right-password-1")
+    pages = {}
+    for username in ("real", "nobody-by-that-name"):
+        for _ in range(3):
+            client.post("/accounts/login/", {"username": username, "password": "wrong"})
+        pages[username] = client.post("/accounts/login/", {"username": username, "password": "wrong"})
+    for response in pages.values():
+        assert response.status_code == 429 and "Too many failed attempts" in response.content.decode()
+    assert pages["real"].content == pages["nobody-by-that-name"].content  # nothing tells them apart
+    locked = client.post("/accounts/login/", {"username": "real", "password": "right-password-1"})
+    assert locked.status_code == 429  # even the right password waits for the cool-off

@@ -355,3 +355,15 @@ def test_registrar_staff_keep_the_academic_calendar(client, demo, term):
         ).status_code
         == 403
     )
+
+
+def test_the_record_page_shows_its_history(client, demo, credit, django_capture_on_commit_callbacks):
+    award = awarded(demo, credit, django_capture_on_commit_callbacks, "s1", "B1")
+    record = TranscriptRecord.objects.get(award=award)
+    services.verify(records=[record], user=demo["registrar"])
+    client.force_login(demo["registrar"])
+    page = client.get(reverse("transcripts:record", args=[record.pk])).content.decode()
+    assert (
+        "<strong>Created</strong> by the system" in page
+        and "<strong>Verified</strong> by Rita Nguyen" in page
+    )

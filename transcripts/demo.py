@@ -67,7 +67,7 @@ def seed_records():
             batch=batch,
             user=registrar,
             sis_reference="SIS-2026-0815",
-            posted_on=date.fromisoformat("2026-08-20"),
+            posted_on=timezone.localdate(),
         )
         ben = Award.objects.get(learner__username="student-ben", achievement=achievement)
         badges_services.revoke(award=ben, user=users["office"], reason="Credits transferred in error (demo).")
