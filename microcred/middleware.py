@@ -29,3 +29,47 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", self.POLICY)
         return response
+
+
+class SessionLifetimeMiddleware:
+    """A session ends after ``SESSION_IDLE_MINUTES`` without a request, and after
+    ``SESSION_MAX_HOURS`` (a working day by default) however active it is. The times are written at
+    login (``stamp_session``) and the last activity at most every few minutes, so that a request
+    does not rewrite the session each time."""
+
+    STARTED = "microcred_session_started"
+    SEEN = "microcred_session_seen"
+    REFRESH_SECONDS = 300
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        import time
+
+        from django.conf import settings
+        from django.contrib.auth import logout
+
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = time.time()
+            started = request.session.get(self.STARTED, now)
+            seen = request.session.get(self.SEEN, now)
+            if (
+                now - started > settings.SESSION_MAX_HOURS * 3600
+                or now - seen > settings.SESSION_IDLE_MINUTES * 60
+            ):
+                logout(request)
+            elif now - seen > self.REFRESH_SECONDS:
+                request.session[self.SEEN] = now
+        return self.get_response(request)
+
+
+def stamp_session(sender, request, user, **kwargs):
+    """``user_logged_in`` receiver (connected in ``microcred.apps``): when the session starts."""
+    import time
+
+    if request is not None and hasattr(request, "session"):
+        now = time.time()
+        request.session[SessionLifetimeMiddleware.STARTED] = now
+        request.session[SessionLifetimeMiddleware.SEEN] = now

@@ -99,7 +99,7 @@ INSTALLED_APPS = [
     "badges",
     "transcripts",
     # Last: the project's own commands (seed_demo) span every app above.
-    "microcred",
+    "microcred.apps.MicrocredConfig",
 ]
 
 MIDDLEWARE = [
@@ -113,6 +113,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "microcred.middleware.FriendlyMethodNotAllowedMiddleware",
     "microcred.middleware.PermissionsPolicyMiddleware",
+    "microcred.middleware.SessionLifetimeMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     # Last, as django-axes asks: it answers a locked-out login.
@@ -166,6 +167,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sessions end after SESSION_IDLE_MINUTES without a request, and after SESSION_MAX_HOURS whatever
+# happens (microcred.middleware.SessionLifetimeMiddleware). Changing the password ends the others.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 120)
+SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 10)
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
 LOGIN_URL = "login"
 # Staff and students log in with their accounts; learners from outside the university register
 # through django-allauth (/learners/signup/) and verify their email before joining anything.

@@ -127,6 +127,18 @@ class ProposalAdmin(admin.ModelAdmin):
         AttachmentInline,
     ]
 
+    # Once submitted, a proposal changes only through the workflow (a new version, an audit event):
+    # the admin shows it read-only.
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not obj.is_editable:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not obj.is_editable:
+            return False
+        return super().has_delete_permission(request, obj)
+
 
 @admin.register(Attachment)
 class AttachmentAdmin(admin.ModelAdmin):

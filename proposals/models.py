@@ -386,11 +386,20 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
     def reject(self, *, by):
         self._enter(State.REJECTED)
 
+    def _by_lead_author(self, user):
+        return user.is_authenticated and user.pk == self.lead_author_id
+
+    # Withdrawal ends the proposal for good, for every author: only the lead author, who answers for
+    # it, may do it; a co-author may not end a colleague's work.
     @transition(
-        field=state, source="*", target=State.WITHDRAWN, conditions=[_withdrawable], permission=_by_author
+        field=state,
+        source="*",
+        target=State.WITHDRAWN,
+        conditions=[_withdrawable],
+        permission=_by_lead_author,
     )
     def withdraw(self, *, by):
-        """Authors may withdraw at any stage before approval."""
+        """The lead author may withdraw at any stage before approval."""
         self._enter(State.WITHDRAWN)
 
     @transition(field=state, source=State.APPROVED, target=State.PUBLISHED, permission=_by_office)

@@ -152,6 +152,43 @@ def clean_filename(name):
     return (name or "attachment")[-150:]
 
 
+# Office files are zip archives: one that expands to far more than its own size, or holds
+# thousands of entries, is refused before anything reads its contents.
+ZIP_MIME = {
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+MAX_EXPANSION = 100  # times the file's own size
+MAX_EXPANDED_BYTES = 200 * 1_048_576
+MAX_ENTRIES = 5_000
+
+
+def extension_is_zip(mime):
+    return mime in ZIP_MIME
+
+
+def refuse_archive_bomb(uploaded):
+    """Read only the archive's directory (nothing is decompressed) and refuse a zip bomb."""
+    import zipfile
+
+    name = clean_filename(uploaded.name)
+    try:
+        with zipfile.ZipFile(uploaded) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as broken:
+        raise ValidationError(f"“{name}” is damaged: it cannot be opened as an Office document.") from broken
+    finally:
+        uploaded.seek(0)
+    expanded = sum(entry.file_size for entry in entries)
+    if len(entries) > MAX_ENTRIES or expanded > min(
+        MAX_EXPANDED_BYTES, MAX_EXPANSION * max(uploaded.size, 1)
+    ):
+        raise ValidationError(
+            f"“{name}” expands to far more than its own size ({expanded / 1_048_576:.0f} MB in "
+            f"{len(entries)} parts); it is refused as a possible archive bomb."
+        )
+
+
 def check_upload(uploaded):
     """Refuse a file that is too large or whose content is not an allowed type. Returns the sniffed
     content type and the sanitised name with the extension that matches the content."""
@@ -172,6 +209,8 @@ def check_upload(uploaded):
         raise ValidationError(
             f"“{clean_filename(uploaded.name)}” is not a file type we accept{found}. Upload one of: {allowed}."
         )
+    if extension_is_zip(kind.mime):
+        refuse_archive_bomb(uploaded)
     extension, _label = ALLOWED_UPLOADS[kind.mime]
     stem, _dot, ext = clean_filename(uploaded.name).rpartition(".")
     name = (

@@ -130,3 +130,28 @@ def test_author_removes_an_attachment_and_its_file(client, draft, django_capture
         client.post(reverse("proposals:delete_attachment", args=[draft.pk, attachment.pk]))
     assert not Attachment.objects.exists()
     assert not storage.exists(name)
+
+
+def test_an_archive_bomb_disguised_as_a_word_document_is_refused(db):
+    import io
+    import zipfile
+
+    from django.core.exceptions import ValidationError
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from proposals.services import check_upload
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", b"\0" * (60 * 1_048_576))
+    bomb = SimpleUploadedFile("report.docx", buffer.getvalue())
+    assert bomb.size < 1_048_576
+    with pytest.raises(ValidationError, match="archive bomb"):
+        check_upload(bomb)
+    small = io.BytesIO()
+    with zipfile.ZipFile(small, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document>" + "text " * 200 + "</w:document>")
+    content_type, name = check_upload(SimpleUploadedFile("ok.docx", small.getvalue()))
+    assert name == "ok.docx" and content_type.endswith("wordprocessingml.document")

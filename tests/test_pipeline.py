@@ -637,3 +637,22 @@ def test_progress_track_of_a_withdrawn_draft_shows_nothing_done(demo, proposal):
     services.withdraw(proposal=proposal, user=demo["faculty"])
     proposal.refresh_from_db()
     assert {step["status"] for step in progress_track(proposal)} == {"upcoming"}
+
+
+def test_only_the_lead_author_withdraws(client, demo, proposal):
+    proposal.co_authors.add(demo["coauthor"])
+    put_at(proposal, State.UNIT_REVIEW)
+    assert post(client, demo["coauthor"], "withdraw", proposal).status_code == 403
+    assert state_of(proposal) == State.UNIT_REVIEW
+    post(client, demo["faculty"], "withdraw", proposal)
+    assert state_of(proposal) == State.WITHDRAWN
+
+
+def test_the_admin_does_not_change_a_submitted_proposal(client, demo, proposal):
+    put_at(proposal, State.APPROVED)
+    client.force_login(demo["admin"])
+    url = reverse("admin:proposals_proposal_change", args=[proposal.pk])
+    assert client.post(url, {"title": "Changed behind the workflow"}).status_code == 403
+    proposal.refresh_from_db()
+    assert proposal.title != "Changed behind the workflow"
+    assert client.get(url).status_code == 200  # still readable

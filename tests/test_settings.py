@@ -143,3 +143,52 @@ def test_repeated_failed_logins_lock_out_without_saying_whether_the_account_exis
     assert pages["real"].content == pages["nobody-by-that-name"].content  # nothing tells them apart
     locked = client.post("/accounts/login/", {"username": "real", "password": "right-password-1"})
     assert locked.status_code == 429  # even the right password waits for the cool-off
+
+
+def test_a_session_ends_after_a_working_day_and_a_password_change_ends_the_others(client, db, settings):
+    import time
+
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from microcred.middleware import SessionLifetimeMiddleware
+
+    user = get_user_model().objects.create_user("worker", password="first-password-9")
+    client.force_login(user)
+    assert client.get("/").status_code == 200
+    session = client.session
+    session[SessionLifetimeMiddleware.STARTED] = time.time() - (settings.SESSION_MAX_HOURS * 3600 + 60)
+    session.save()
+    assert client.get("/").status_code == 302  # a working day is over: to the login page
+    client.force_login(user)
+    session = client.session
+    session[SessionLifetimeMiddleware.SEEN] = time.time() - (settings.SESSION_IDLE_MINUTES * 60 + 60)
+    session.save()
+    assert client.get("/").status_code == 302  # idle too long
+
+    other = Client()
+    other.force_login(user)
+    client.force_login(user)
+    client.post(
+        "/accounts/password-change/",
+        {
+            "old_password": "first-password-9",
+            "new_password1": "second-password-8",
+            "new_password2": "second-password-8",
+        },
+    )
+    assert client.get("/").status_code == 200  # this session goes on
+    assert other.get("/").status_code == 302  # the other one has ended
+
+
+def test_password_reset_does_not_reveal_whether_an_account_exists(client, db, mailoutbox):
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.create_user("known", email="known@example.edu", password="x-password-1")
+    answers = [
+        client.post("/accounts/password-reset/", {"email": email}, follow=True)
+        for email in ("known@example.edu", "nobody@example.edu")
+    ]
+    assert answers[0].content == answers[1].content  # the same page either way
+    assert [m.to for m in mailoutbox] == [["known@example.edu"]]  # sent by the task, to the account only
+    assert "/accounts/reset/" in mailoutbox[0].body
