@@ -21,6 +21,7 @@ from .forms import (
     ConsultationForm,
     NewProposalForm,
 )
+from .ids import parse_id
 from .models import Competency, Unit
 from .policy import State, active_profile, needs_curriculum_approval, resume_at
 from .versions import diff
@@ -64,11 +65,13 @@ def my_proposals(request):
 def search(request):
     q = request.GET.get("q", "").strip()[:100]
     unit = (
-        Unit.objects.filter(pk=request.GET["unit"]).first() if request.GET.get("unit", "").isdigit() else None
+        Unit.objects.filter(pk=parse_id(request.GET.get("unit"))).first()
+        if parse_id(request.GET.get("unit"))
+        else None
     )
     competency = (
-        Competency.objects.filter(pk=request.GET.get("competency")).first()
-        if request.GET.get("competency", "").isdigit()
+        Competency.objects.filter(pk=parse_id(request.GET.get("competency"))).first()
+        if parse_id(request.GET.get("competency"))
         else None
     )
     state = request.GET.get("state", "") if request.GET.get("state") in dict(State.choices) else ""

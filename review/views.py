@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from proposals import selectors as proposal_selectors
+from proposals.ids import parse_id
 from proposals.policy import active_profile
 from proposals.services import SubmissionRefused
 
@@ -116,13 +117,13 @@ def vote(request, proposal):
 def close_vote(request, proposal):
     body = roles.stage_body(proposal)
     form = CloseVoteForm(request.POST, meetings=Meeting.objects.filter(body=body) if body else [])
-    if not form.is_valid() or not request.POST.get("ballot", "").isdigit():
+    if not form.is_valid() or parse_id(request.POST.get("ballot")) is None:
         messages.error(request, "The meeting chosen is not one of this body's meetings.")
         return None
     proposal, ballot = services.close_vote(
         proposal=proposal,
         user=request.user,
-        ballot_id=int(request.POST["ballot"]),
+        ballot_id=parse_id(request.POST.get("ballot")),
         comment=form.cleaned_data["comment"],
         meeting=form.cleaned_data["meeting"],
     )
@@ -294,7 +295,7 @@ def agenda_change(request, pk):
             meeting=meeting,
             user=request.user,
             action=action,
-            item_id=int(item) if item.isdigit() else None,
+            item_id=parse_id(item),
             proposal=proposal,
         )
     except ValidationError as invalid:

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 PRODUCTION_ENV = {
@@ -192,3 +194,22 @@ def test_password_reset_does_not_reveal_whether_an_account_exists(client, db, ma
     assert answers[0].content == answers[1].content  # the same page either way
     assert [m.to for m in mailoutbox] == [["known@example.edu"]]  # sent by the task, to the account only
     assert "/accounts/reset/" in mailoutbox[0].body
+
+
+@pytest.mark.parametrize("junk", ["²", "٣", "99999999999999999999999", "-1", "1e3", " "])
+def test_unicode_digits_and_out_of_range_ids_never_answer_500(client, db, junk):
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from proposals.roles import FACULTY, REGISTRAR
+
+    user = get_user_model().objects.create_user("someone", password="x-password-1")
+    user.groups.add(
+        Group.objects.get_or_create(name=FACULTY)[0], Group.objects.get_or_create(name=REGISTRAR)[0]
+    )
+    client.force_login(user)
+    for path in (f"/proposals/search/?unit={junk}&competency={junk}", f"/registrar/?unit={junk}&page={junk}"):
+        assert client.get(path).status_code == 200, path
+    assert client.post("/registrar/bulk/", {"records": [junk], "action": "verify"}).status_code == 302
+    assert client.post("/registrar/batches/new/", {"term": junk}).status_code == 404
+    assert client.post("/review/proposals/1/close-vote/", {"ballot": junk}).status_code == 404

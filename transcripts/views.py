@@ -11,6 +11,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from proposals.ids import parse_id
+
 from . import selectors, services
 from .forms import CorrectForm, PostForm, RejectForm, TermForm
 from .models import Batch, Term, TranscriptRecord
@@ -36,7 +38,7 @@ def queue(request):
     params["sort"] = params["sort"] if params["sort"] in selectors.SORTS else "oldest"
     if params["state"] not in dict(TranscriptRecord.State.choices):
         params["state"] = ""
-    if not params["unit"].isdigit():
+    if parse_id(params["unit"]) is None:
         params["unit"] = ""
     page = Paginator(selectors.queue(**params), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -60,7 +62,7 @@ def queue(request):
 @registrar_only
 @require_POST
 def bulk(request):
-    ids = [int(pk) for pk in request.POST.getlist("records") if pk.isdigit()]
+    ids = [pk for pk in map(parse_id, request.POST.getlist("records")) if pk]
     records = list(TranscriptRecord.objects.filter(pk__in=ids))
     action = request.POST.get("action")
     back = request.POST.get("next", "")
@@ -141,9 +143,7 @@ def batches(request):
 @registrar_only
 @require_POST
 def batch_create(request):
-    term = get_object_or_404(
-        Term, pk=request.POST.get("term") if request.POST.get("term", "").isdigit() else 0
-    )
+    term = get_object_or_404(Term, pk=parse_id(request.POST.get("term")) or 0)
     try:
         batch = services.create_batch(term=term, user=request.user)
     except ValidationError as invalid:
