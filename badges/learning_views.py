@@ -3,9 +3,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
+
+from proposals.views import private_file
 
 from . import learning, selectors
 from .forms import EvidenceForm, JoinForm, ReviewEvidenceForm
@@ -178,12 +180,4 @@ def evidence_file(request, pk):
     evidence, _is_learner = _evidence_for_evaluator(request, pk)
     if not evidence.file:
         raise Http404("No file")
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError as missing:
-        raise Http404("The file is missing from storage") from missing
-    response = FileResponse(
-        handle, as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file(evidence.file, evidence.original_name, evidence.content_type)

@@ -300,13 +300,16 @@ def _attachment(request, pk, attachment_id):
 @login_required
 def download_attachment(request, pk, attachment_id):
     _proposal, attachment = _attachment(request, pk, attachment_id)
+    return private_file(attachment.file, attachment.original_name, attachment.content_type)
+
+
+def private_file(stored, name, content_type):
+    """A stored upload as a download that no cache keeps (the caller has checked who may have it)."""
     try:
-        handle = attachment.file.open("rb")
+        handle = stored.open("rb")
     except FileNotFoundError as missing:
         raise Http404("The file is missing from storage") from missing
-    response = FileResponse(
-        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
-    )
+    response = FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -13,12 +13,9 @@ from django.urls import reverse
 
 from badges import images, services, signing
 from badges.models import Achievement, Award, Credential
-from proposals.policy import State
-from review import services as review_services
 
 from .conftest import shared_dir
-from .factories import complete_proposal
-from .workflow import place_at
+from .workflow import publish_achievement
 
 pytestmark = pytest.mark.django_db
 
@@ -34,13 +31,7 @@ def issuer_key(settings, tmp_path):
     return services.create_issuer_key()
 
 
-def published(demo, django_capture_on_commit_callbacks, **fields):
-    author = demo["faculty"]
-    proposal = complete_proposal(author=author, unit=author.unit_roles.first().unit, **fields)
-    proposal = place_at(proposal, State.APPROVED)
-    with django_capture_on_commit_callbacks(execute=True):
-        review_services.publish(proposal=proposal, user=demo["office"])
-    return Achievement.objects.get(proposal=proposal)
+published = publish_achievement
 
 
 @pytest.fixture

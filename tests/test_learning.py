@@ -9,13 +9,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from badges import learning, services
-from badges.models import Achievement, Award, Enrolment, Evidence, Learner
+from badges.models import Award, Enrolment, Evidence, Learner
 from proposals.models import Unit, UnitRole
-from proposals.policy import State
-from review import services as review_services
 
-from .factories import complete_proposal, faculty
-from .workflow import place_at
+from .factories import faculty
+from .workflow import publish_achievement
 
 pytestmark = pytest.mark.django_db
 
@@ -26,13 +24,7 @@ def key(settings, tmp_path):
     return services.create_issuer_key()
 
 
-def publish(demo, django_capture_on_commit_callbacks, **fields):
-    author = demo["faculty"]
-    proposal = complete_proposal(author=author, unit=author.unit_roles.first().unit, **fields)
-    proposal = place_at(proposal, State.APPROVED)
-    with django_capture_on_commit_callbacks(execute=True):
-        review_services.publish(proposal=proposal, user=demo["office"])
-    return Achievement.objects.get(proposal=proposal)
+publish = publish_achievement
 
 
 @pytest.fixture

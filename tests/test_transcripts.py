@@ -12,14 +12,11 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from badges import services as badges_services
-from badges.models import Achievement, Learner
-from proposals.policy import State
-from review import services as review_services
+from badges.models import Learner
 from transcripts import services
 from transcripts.models import RecordEvent, Term, TranscriptRecord
 
-from .factories import complete_proposal
-from .workflow import place_at
+from .workflow import publish_achievement
 
 pytestmark = pytest.mark.django_db
 S = TranscriptRecord.State
@@ -39,14 +36,7 @@ def term(db):
     )
 
 
-def publish(demo, capture, **fields):
-    author = demo["faculty"]
-    proposal = place_at(
-        complete_proposal(author=author, unit=author.unit_roles.first().unit, **fields), State.APPROVED
-    )
-    with capture(execute=True):
-        review_services.publish(proposal=proposal, user=demo["office"])
-    return Achievement.objects.get(proposal=proposal)
+publish = publish_achievement
 
 
 def awarded(demo, achievement, capture, username, student_id="", given="Zoë", family="D'Souza, Jr."):

@@ -77,3 +77,20 @@ def place_at(proposal, state):
             services.record(proposal, approver, "approved", from_state=stage, to_state=stage)
     services.enter_stage(proposal)
     return proposal
+
+
+def publish_achievement(demo, capture, **fields):
+    """A complete proposal of the demo faculty member, approved and published by the office; the
+    achievement built on commit is returned."""
+    from badges.models import Achievement
+    from proposals.policy import State
+
+    from .factories import complete_proposal
+
+    author = demo["faculty"]
+    proposal = place_at(
+        complete_proposal(author=author, unit=author.unit_roles.first().unit, **fields), State.APPROVED
+    )
+    with capture(execute=True):
+        services.publish(proposal=proposal, user=demo["office"])
+    return Achievement.objects.get(proposal=proposal)
