@@ -47,16 +47,20 @@ def context_document(url):
     return _context(url)
 
 
+# RDF Dataset Canonicalization (RDFC-1.0, which PyLD names URDNA2015) to N-Quads, shipped contexts only.
+NORMALIZE = {
+    "algorithm": "URDNA2015",
+    "format": "application/n-quads",
+    "documentLoader": load_document,
+    "safe": True,
+}
+
+
 def canonicalize(document):
     """The document's canonical N-Quads (RDFC-1.0)."""
     return jsonld.normalize(
         document,
-        {
-            "algorithm": "URDNA2015",
-            "format": "application/n-quads",
-            "documentLoader": load_document,
-            "safe": True,
-        },
+        NORMALIZE,
     )
 
 
@@ -97,12 +101,7 @@ def canonicalize_credential(document):
     subjects[0][ACHIEVEMENT] = [node]
     return _Expanded().normalize(
         expanded,
-        {
-            "algorithm": "URDNA2015",
-            "format": "application/n-quads",
-            "documentLoader": load_document,
-            "safe": True,
-        },
+        NORMALIZE,
     )
 
 

@@ -82,16 +82,22 @@ def _my_enrolment(request, pk):
 def enrolment(request, pk):
     enrolment = _my_enrolment(request, pk)
     award = selectors.awards_of(request.user).filter(achievement=enrolment.achievement).first()
-    rows = [
+    return render(
+        request, "badges/enrolment.html", {"enrolment": enrolment, "rows": _rows(enrolment), "award": award}
+    )
+
+
+def _rows(enrolment, refused_part=None, refused_form=None):
+    """Each part with its evidence and a form to submit it (the refused one filled in, with errors)."""
+    return [
         {
             "part": part,
             "title": title,
             "evidence": evidence,
-            "form": EvidenceForm(prefix=part.replace(":", "-")),
+            "form": refused_form if part == refused_part else EvidenceForm(prefix=part.replace(":", "-")),
         }
         for part, title, evidence in learning.progress(enrolment)
     ]
-    return render(request, "badges/enrolment.html", {"enrolment": enrolment, "rows": rows, "award": award})
 
 
 @login_required
@@ -115,15 +121,7 @@ def submit_evidence(request, pk, part):
         else:
             messages.success(request, "Evidence submitted. Your evaluator will review it.")
             return redirect("badges:enrolment", pk=enrolment.pk)
-    rows = [
-        {
-            "part": p,
-            "title": title,
-            "evidence": evidence,
-            "form": form if p == part else EvidenceForm(prefix=p.replace(":", "-")),
-        }
-        for p, title, evidence in learning.progress(enrolment)
-    ]
+    rows = _rows(enrolment, part, form)
     messages.error(request, "The evidence was not submitted: see the message beside it.")
     return render(request, "badges/enrolment.html", {"enrolment": enrolment, "rows": rows}, status=400)
 

@@ -87,6 +87,16 @@ def signing_key():
     return key
 
 
+def _sign(document, key, now):
+    """``document`` with a Data Integrity proof by ``key``, made ``now``."""
+    return signing.sign(
+        document,
+        private_key=keys.load_private(key.name),
+        verification_method=key.url,
+        created=documents.iso(now),
+    )
+
+
 def public_key_for(verification_method):
     """The public key of one of our verification methods, or None."""
     key = next((k for k in IssuerKey.objects.all() if k.url == verification_method), None)
@@ -218,12 +228,7 @@ def issue_credential(*, award_id):
             # Published (signed) since the first key was made: see create_issuer_key.
             status_list_url=StatusList(purpose="revocation").url,
         )
-        signed = signing.sign(
-            unsigned,
-            private_key=keys.load_private(key.name),
-            verification_method=key.url,
-            created=documents.iso(now),
-        )
+        signed = _sign(unsigned, key, now)
         text = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
         Credential.objects.create(
             award=award,
@@ -307,20 +312,12 @@ def publish_status_list():
     key = signing_key()
     now = timezone.now()
     document = documents.status_list_document(url=status_list.url, revoked_indices=revoked, valid_from=now)
-    signed = signing.sign(
-        document,
-        private_key=keys.load_private(key.name),
-        verification_method=key.url,
-        created=documents.iso(now),
-    )
+    signed = _sign(document, key, now)
     status_list.credential_json = json.dumps(signed, separators=(",", ":"))
     status_list.save(update_fields=["credential_json", "updated_at"])
     return status_list
 
 
-def verify_award(award):
-    """Whether the award's stored credential verifies with our own keys (signature only)."""
-    credential = getattr(award, "credential", None)
-    if credential is None:
-        return False
-    return signing.verify(json.loads(credential.json), public_key_for)
+def verify_credential(credential):
+    """Whether a credential (parsed JSON) verifies with our own keys (signature only)."""
+    return signing.verify(credential, public_key_for)

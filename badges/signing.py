@@ -8,7 +8,7 @@ as multibase base58btc. Verifying does the same and checks the signature against
 import hashlib
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 from cryptography.exceptions import InvalidSignature
@@ -26,7 +26,6 @@ class Timings:
     canonicalize: float = 0.0
     sign: float = 0.0
     calls: int = 0
-    extra: dict = field(default_factory=dict)
 
 
 TIMINGS = Timings()

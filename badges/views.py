@@ -68,24 +68,23 @@ def award(request, public_id):
     if _wants_json(request):
         return award_json(request, public_id)
     credential = selectors.credential_data(found)
+    mine = request.user.is_authenticated and request.user.pk == found.learner_id
     response = render(
         request,
         "badges/award.html",
         {
             "award": found,
             "status": selectors.status_of(found),
-            "verified": services.verify_award(found) if credential else False,
+            "verified": services.verify_credential(credential) if credential else False,
             "credential": credential,
             "issuer_name": documents.institution_name(),
             "can_revoke": services.may_revoke(found, request.user) and found.state == found.State.ISSUED,
             "revoke_form": RevokeForm(),
-            "is_mine": request.user.is_authenticated and request.user.pk == found.learner_id,
+            "is_mine": mine,
             "enrolment": found.learner.enrolments.filter(achievement=found.achievement).first()
-            if request.user.is_authenticated and request.user.pk == found.learner_id
+            if mine
             else None,
-            "notes": services.award_notes(found)
-            if request.user.is_authenticated and request.user.pk == found.learner_id
-            else [],
+            "notes": services.award_notes(found) if mine else [],
         },
     )
     # Cacheable for the public; a signed-in reader's page carries their forms and must not be shared.

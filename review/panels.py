@@ -195,12 +195,8 @@ def _vote_context(context, proposal, user, body, acts_here):
 
 def _unit_approvals(proposal):
     """Each sponsoring unit at unit review, with its committee's approval if given."""
-    events = AuditEvent.objects.filter(proposal=proposal, action=AuditEvent.Action.UNIT_APPROVED)
-    if proposal.stage_entered_at:
-        events = events.filter(created_at__gte=proposal.stage_entered_at)
-    approved = {e.unit_id: e for e in events.select_related("actor")}
-    units = [proposal.unit, *(u for u in proposal.co_sponsors.all() if u.pk != proposal.unit_id)]
-    return [{"unit": u, "event": approved.get(u.pk)} for u in units]
+    approved = {e.unit_id: e for e in selectors.unit_approval_events(proposal).select_related("actor")}
+    return [{"unit": u, "event": approved.get(u.pk)} for u in roles.sponsor_units(proposal)]
 
 
 def _last_routing(proposal):

@@ -130,14 +130,7 @@ def stage_body(proposal, stage=None):
 
 def _find_stage_body(proposal, stage):
     if stage.body_kind == BodyKind.UNIT_COMMITTEE:
-        lineage = proposal.unit.lineage_ids()
-        committees = {
-            body.unit_id: body
-            for body in ReviewBody.objects.filter(
-                kind=BodyKind.UNIT_COMMITTEE, unit_id__in=lineage, is_active=True
-            )
-        }
-        return next((committees[pk] for pk in lineage if pk in committees), None)
+        return unit_committee(proposal.unit)
     return (
         ReviewBody.objects.for_profile(active_profile().key)
         .filter(kind=stage.body_kind, is_active=True)
@@ -145,7 +138,20 @@ def _find_stage_body(proposal, stage):
     )
 
 
-def _sponsor_units(proposal):
+def unit_committee(unit):
+    """The nearest active curriculum committee at or above ``unit``."""
+    lineage = unit.lineage_ids()
+    committees = {
+        body.unit_id: body
+        for body in ReviewBody.objects.filter(
+            kind=BodyKind.UNIT_COMMITTEE, unit_id__in=lineage, is_active=True
+        )
+    }
+    return next((committees[pk] for pk in lineage if pk in committees), None)
+
+
+def sponsor_units(proposal):
+    """The originating unit, then each co-sponsoring unit."""
     return [proposal.unit, *(u for u in proposal.co_sponsors.all() if u.pk != proposal.unit_id)]
 
 
@@ -159,15 +165,8 @@ def stage_bodies(proposal):
         body = stage_body(proposal, stage)
         return [body] if body else []
     bodies = []
-    for unit in _sponsor_units(proposal):
-        lineage = unit.lineage_ids()
-        committees = {
-            b.unit_id: b
-            for b in ReviewBody.objects.filter(
-                kind=BodyKind.UNIT_COMMITTEE, unit_id__in=lineage, is_active=True
-            )
-        }
-        body = next((committees[pk] for pk in lineage if pk in committees), None)
+    for unit in sponsor_units(proposal):
+        body = unit_committee(unit)
         if body is not None and body not in bodies:
             bodies.append(body)
     return bodies
@@ -179,7 +178,7 @@ def sponsor_units_reviewed_by(user, proposal):
     reviewed = {m.body.unit_id for m in roles_of(user).unit_reviewer_memberships}
     if not reviewed:
         return []
-    return [unit.pk for unit in _sponsor_units(proposal) if reviewed & set(unit.lineage_ids())]
+    return [unit.pk for unit in sponsor_units(proposal) if reviewed & set(unit.lineage_ids())]
 
 
 def is_unit_reviewer_for(user, proposal):
@@ -236,14 +235,13 @@ def may_publish(proposal, user):
     return is_office_staff(user)
 
 
-def may_sign_off_fees(proposal, user):
-    """The office's staff sign off the fee review, never on a proposal they author."""
+def office_acts_on(proposal, user):
+    """The office's staff act on a proposal (sign off its fee review, complete its consultation),
+    never on one they author."""
     return is_office_staff(user) and not is_author(user, proposal)
 
 
-def may_consult(proposal, user):
-    """The office's staff complete a consultation, never on a proposal they author."""
-    return is_office_staff(user) and not is_author(user, proposal)
+may_sign_off_fees = may_consult = office_acts_on
 
 
 def is_author(user, proposal):

@@ -59,13 +59,17 @@ def stage_approvals(proposal):
     )
 
 
-def unit_approvals(proposal):
-    """The sponsoring units whose curriculum committee has approved since the proposal last
-    entered unit review."""
+def unit_approval_events(proposal):
+    """The sponsoring units' approvals given since the proposal last entered unit review."""
     events = AuditEvent.objects.filter(proposal=proposal, action=AuditEvent.Action.UNIT_APPROVED)
     if proposal.stage_entered_at:
         events = events.filter(created_at__gte=proposal.stage_entered_at)
-    return set(events.values_list("unit_id", flat=True))
+    return events
+
+
+def unit_approvals(proposal):
+    """The sponsoring units whose curriculum committee has approved at this unit review."""
+    return set(unit_approval_events(proposal).values_list("unit_id", flat=True))
 
 
 def open_ballot(proposal):
