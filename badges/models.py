@@ -22,6 +22,12 @@ class IssuerKey(models.Model):
         blank=True,
         help_text="A retired key signs nothing new; credentials it signed still verify.",
     )
+    revoked_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="A compromised key: it stays published, but what it signed is no longer trusted.",
+    )
+    revoked_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -55,6 +61,12 @@ class Achievement(models.Model):
     valid_for_days = models.PositiveIntegerField(
         null=True, blank=True, help_text="Awards expire this many days after issue; blank: never."
     )
+    credly_template_id = models.CharField(
+        "Credly badge template id",
+        max_length=100,
+        blank=True,
+        help_text="Where set (and Credly is configured), each award is also issued through Credly.",
+    )
     data = models.JSONField(help_text="The Open Badges 3.0 Achievement, as published.")
     image_png = models.BinaryField()
     image_svg = models.TextField()
@@ -84,6 +96,11 @@ class Award(models.Model):
         ISSUED = "issued", "Issued"
         REVOKED = "revoked", "Revoked"
 
+    class Source(models.TextChoices):
+        EVIDENCE = "evidence", "Evidence accepted"
+        BULK = "bulk", "Bulk award from a spreadsheet"
+        STACKED = "stacked", "Every component held"
+
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     credential_uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="awards")
@@ -93,9 +110,22 @@ class Award(models.Model):
     )
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING, db_index=True)
     status_index = models.PositiveIntegerField(
-        unique=True, help_text="Its bit in the revocation status list."
+        unique=True, help_text="The revocation status list bit of the credential in force."
+    )
+    credential = models.ForeignKey(
+        "Credential",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The credential in force; earlier ones (re-issued with a new expiry) are superseded.",
+    )
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.EVIDENCE)
+    bulk = models.ForeignKey(
+        "BulkAward", null=True, blank=True, on_delete=models.PROTECT, related_name="awards"
     )
     narrative = models.TextField("evidence narrative", blank=True)
+    evidence_url = models.URLField("evidence link", max_length=500, blank=True)
     evidence_public = models.BooleanField(
         default=False, help_text="The learner agreed to show the evidence narrative on the credential."
     )
@@ -135,10 +165,13 @@ class Award(models.Model):
 
 
 class Credential(AppendOnly):
-    """The signed ``OpenBadgeCredential`` of an award, exactly as issued, and the badge images with
-    it baked in. Never changed: revocation is published in the status list."""
+    """A signed ``OpenBadgeCredential`` of an award, exactly as issued, and the badge images with
+    it baked in. Never changed: revocation is published in the status list. An award has one
+    credential in force (``Award.credential``); re-issuing it (a new expiry) supersedes the earlier
+    one, whose status bit is then set."""
 
-    award = models.OneToOneField(Award, on_delete=models.PROTECT, related_name="credential")
+    award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="credentials")
+    status_index = models.PositiveIntegerField(unique=True, help_text="Its bit in the revocation status list.")
     json = models.TextField(help_text="The signed credential, byte for byte as issued.")
     png = models.BinaryField()
     svg = models.TextField()
@@ -257,3 +290,86 @@ class Evidence(models.Model):
 
     def __str__(self):
         return f"{self.part_title} – {self.enrolment}"
+
+
+def bulk_upload_path(instance, filename):
+    return f"bulk-awards/{uuid.uuid4().hex}.csv"
+
+
+class BulkAward(models.Model):
+    """A spreadsheet of learners to award one achievement, kept as uploaded with its checked rows:
+    previewed first, then confirmed by someone who may award it, then issued row by row in the
+    background through the same idempotent path as single awards."""
+
+    class State(models.TextChoices):
+        PREVIEW = "preview", "Waiting for confirmation"
+        ISSUING = "issuing", "Issuing"
+        DONE = "done", "Done"
+        CANCELLED = "cancelled", "Cancelled"
+
+    achievement = models.ForeignKey(Achievement, on_delete=models.PROTECT, related_name="bulk_awards")
+    file = models.FileField(upload_to=bulk_upload_path, max_length=300)
+    original_name = models.CharField(max_length=200)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    rows = models.JSONField(default=list, help_text="Each row as read, with its outcome.")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PREVIEW, db_index=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    processed = models.PositiveIntegerField(default=0, help_text="Rows handled so far.")
+    awarded = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self):
+        return f"{self.original_name} → {self.achievement.name}"
+
+    def get_absolute_url(self):
+        return reverse("badges:bulk", args=[self.pk])
+
+
+class CredlyBadge(models.Model):
+    """The copy of an award issued through Credly's API: its badge id there, and how the last
+    attempt went. A failure never touches the Open Badges credential."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Being issued in Credly"
+        ISSUED = "issued", "Issued in Credly"
+        FAILED = "failed", "Credly refused or failed"
+        REVOKING = "revoking", "Being revoked in Credly"
+        REVOKED = "revoked", "Revoked in Credly"
+
+    award = models.OneToOneField(Award, on_delete=models.PROTECT, related_name="credly")
+    badge_id = models.CharField(max_length=100, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Credly badge of {self.award_id}"
+
+
+class ExpiryChange(models.Model):
+    """Staff changing when many awards of one achievement expire: each issued award gets a new
+    credential with the new expiry, and the one it replaces is superseded in the status list."""
+
+    achievement = models.ForeignKey(Achievement, on_delete=models.PROTECT, related_name="expiry_changes")
+    valid_until = models.DateTimeField(null=True, blank=True, help_text="Blank: the awards never expire.")
+    reason = models.TextField()
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    award_ids = models.JSONField(default=list, help_text="The awards it re-issues.")
+    processed = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Expiry of {self.achievement.name} → {self.valid_until or 'never'}"

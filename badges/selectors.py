@@ -37,5 +37,5 @@ def status_of(award, now=None):
 
 
 def credential_data(award):
-    credential = getattr(award, "credential", None)
+    credential = award.credential
     return json.loads(credential.json) if credential else None

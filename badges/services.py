@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -230,15 +231,16 @@ def issue_credential(*, award_id):
         )
         signed = _sign(unsigned, key, now)
         text = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
-        Credential.objects.create(
+        credential = Credential.objects.create(
             award=award,
+            status_index=award.status_index,
             json=text,
             png=images.bake_png(bytes(award.achievement.image_png), text),
             svg=images.bake_svg(award.achievement.image_svg, text),
             key=key,
         )
         Award.objects.filter(pk=award.pk).update(
-            state=Award.State.ISSUED, issued_at=now, valid_until=valid_until, last_error=""
+            state=Award.State.ISSUED, issued_at=now, valid_until=valid_until, last_error="", credential=credential
         )
         award.state, award.issued_at, award.valid_until = Award.State.ISSUED, now, valid_until
         notify(
@@ -308,7 +310,12 @@ def revoke(*, award, user, reason):
 def publish_status_list():
     """Sign the revocation status list anew from the revoked awards (the list row is locked)."""
     status_list, _ = StatusList.objects.select_for_update().get_or_create(purpose="revocation")
-    revoked = Award.objects.filter(state=Award.State.REVOKED).values_list("status_index", flat=True)
+    # Revoked: every credential of a revoked award, and every credential superseded by a re-issue.
+    revoked = set(Award.objects.filter(state=Award.State.REVOKED).values_list("status_index", flat=True))
+    revoked.update(
+        Credential.objects.filter(Q(award__state=Award.State.REVOKED) | ~Q(award__credential=F("pk")))
+        .values_list("status_index", flat=True)
+    )
     key = signing_key()
     now = timezone.now()
     document = documents.status_list_document(url=status_list.url, revoked_indices=revoked, valid_from=now)

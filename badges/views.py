@@ -97,7 +97,7 @@ def award(request, public_id):
 
 def _credential(public_id):
     found = selectors.public_award(public_id)
-    if not hasattr(found, "credential"):
+    if found.credential_id is None:
         raise Http404("This award is still being issued.")
     return found.credential
 
