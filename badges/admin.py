@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Achievement, Award, Credential, IssuerKey, StatusList
+from .models import Achievement, Award, Credential, CredlyBadge, IssuerKey, StatusList
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -18,7 +18,20 @@ class ReadOnly(admin.ModelAdmin):
 
 @admin.register(IssuerKey)
 class IssuerKeyAdmin(ReadOnly):
-    list_display = ["name", "public_key_multibase", "created_at", "retired_at"]
+    """Made, rotated and revoked by the commands (create_issuer_key, rotate_issuer_key,
+    revoke_issuer_key), which keep a key that can sign and re-sign the status list."""
+
+    list_display = ["name", "use", "created_at", "retired_at", "revoked_at", "public_key_multibase"]
+    fields = ["name", "public_key_multibase", "created_at", "retired_at", "revoked_at", "revoked_reason"]
+    readonly_fields = fields
+
+    @admin.display(description="use")
+    def use(self, key):
+        if key.revoked_at:
+            return "Revoked: compromised, what it signed is not trusted"
+        if key.retired_at:
+            return "Retired: signs nothing new, what it signed still verifies"
+        return "Active: the newest active key signs new credentials"
 
 
 @admin.register(Achievement)
@@ -40,6 +53,16 @@ class AwardAdmin(ReadOnly):
     list_display = ["achievement", "learner", "state", "issued_at", "revoked_at"]
     list_filter = ["state"]
     list_select_related = ["achievement", "learner"]
+
+
+@admin.register(CredlyBadge)
+class CredlyBadgeAdmin(ReadOnly):
+    """Each award's copy in Credly; a failed one is retried from the award's page."""
+
+    list_display = ["award", "state", "badge_id", "attempts", "last_error", "updated_at"]
+    list_filter = ["state", "award__achievement"]
+    list_select_related = ["award__achievement", "award__learner"]
+    search_fields = ["badge_id", "last_error", "award__learner__username", "award__achievement__name"]
 
 
 @admin.register(Credential)

@@ -9,6 +9,9 @@ class BadgesConfig(AppConfig):
     def ready(self):
         from proposals.extensions import register_published_task
 
-        from . import tasks
+        from . import services, tasks
 
         register_published_task(tasks.create_achievement.name)
+        # Credly copies follow the Open Badges credential, in their own tasks once it has committed.
+        services.register_issued_hook(tasks.issue_in_credly.name)
+        services.register_revoked_hook(tasks.revoke_in_credly.name)

@@ -44,8 +44,9 @@ def issuer_profile():
 
 
 def controller_document(keys):
-    """The issuer's controller document: every key, current and retired, is listed under
-    ``assertionMethod`` so that each credential's proof verifies for as long as it exists."""
+    """The issuer's controller document: every key ever made is a verification method; every key
+    but a compromised one is an assertion method, so that each credential's proof verifies for as
+    long as it exists, through key rotations."""
     # The DID v1 context first: verifiers (Digital Bazaar's among them) then read ``assertionMethod``
     # as plain JSON instead of framing the document. The id is an https URL, not a DID.
     return {
@@ -54,21 +55,30 @@ def controller_document(keys):
         "name": institution_name(),
         "url": settings.PUBLIC_BASE_URL,
         "verificationMethod": [verification_method(key) for key in keys],
-        "assertionMethod": [key.url for key in keys],
+        # A retired key stays here (with no ``expires``): what it signed keeps verifying. A revoked
+        # (compromised) key leaves: whoever holds it can sign with any ``created`` date, so none of
+        # its proofs can be trusted, and verifiers that check the proof purpose (Digital Bazaar's,
+        # which does not read ``revoked``) then reject them too. It stays a verification method with
+        # its ``revoked`` date (W3C Controlled Identifiers 1.0, section 2.2), so that anyone can see
+        # which key it was and since when it must not be used.
+        "assertionMethod": [key.url for key in keys if key.revoked_at is None],
     }
 
 
 def verification_method(key):
-    return {
+    method = {
         "@context": MULTIKEY_V1,
         "id": key.url,
         "type": "Multikey",
         "controller": issuer_id(),
         "publicKeyMultibase": key.public_key_multibase,
     }
+    if key.revoked_at is not None:
+        method["revoked"] = iso(key.revoked_at)  # defined by the Multikey context
+    return method
 
 
-def achievement_document(*, proposal, achievement_uuid, version, image_url):
+def achievement_document(*, proposal, achievement_uuid, version, image_url, related=()):
     """An Open Badges 3.0 ``Achievement`` for a published proposal (read with its parts prefetched)."""
     url = absolute(reverse("badges:achievement", args=[achievement_uuid]))
     criteria = "\n\n".join(
@@ -92,6 +102,12 @@ def achievement_document(*, proposal, achievement_uuid, version, image_url):
     }
     if proposal.code:
         document["humanCode"] = proposal.code
+    if related:
+        # A micro-certificate's components: the achievements a learner holds to be awarded it.
+        document["related"] = [
+            {"id": part.url, "type": ["Related"], "inLanguage": "en", "version": str(part.version)}
+            for part in related
+        ]
     alignment = [
         {
             "type": ["Alignment"],
@@ -139,7 +155,7 @@ def status_entry(status_list_url, index):
     }
 
 
-def credential_document(*, award, achievement_data, issued_at, valid_until, status_list_url):
+def credential_document(*, award, achievement_data, issued_at, valid_until, status_list_url, components=()):
     """The unsigned ``OpenBadgeCredential`` of an award."""
     subject = {
         "type": ["AchievementSubject"],
@@ -158,8 +174,26 @@ def credential_document(*, award, achievement_data, issued_at, valid_until, stat
     }
     if valid_until:
         document["validUntil"] = iso(valid_until)
-    if award.evidence_public and award.narrative:
-        document["evidence"] = [{"type": ["Evidence"], "narrative": award.narrative}]
+    evidence = []
+    if award.evidence_public and (award.narrative or award.evidence_url):
+        item = {"type": ["Evidence"]}
+        if award.evidence_url:
+            item["id"] = award.evidence_url
+        if award.narrative:
+            item["narrative"] = award.narrative
+        evidence.append(item)
+    for component in components:
+        # A micro-certificate's evidence: the component credentials the learner holds.
+        evidence.append(
+            {
+                "id": component.public_url,
+                "type": ["Evidence"],
+                "name": component.achievement.name,
+                "description": "A component micro-credential held by the learner.",
+            }
+        )
+    if evidence:
+        document["evidence"] = evidence
     return document
 
 

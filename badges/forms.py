@@ -57,3 +57,46 @@ class ReviewEvidenceForm(forms.Form):
         if cleaned.get("decision") == "return" and not cleaned.get("feedback", "").strip():
             self.add_error("feedback", "Say what the learner should improve.")
         return cleaned
+
+
+class BulkUploadForm(forms.Form):
+    """A spreadsheet of learners for one of the micro-credentials this person awards."""
+
+    achievement = forms.TypedChoiceField(
+        label="Micro-credential",
+        coerce=int,
+        error_messages={"invalid_choice": "Choose one of the micro-credentials you award."},
+    )
+    file = forms.FileField(
+        label="Spreadsheet (CSV UTF-8)",
+        help_text="Columns: email, given name, family name, student ID, evidence URL, narrative. "
+        "The last three may be left empty.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    def __init__(self, *args, achievements=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.achievements = {a.pk: a for a in achievements}
+        self.fields["achievement"].choices = [("", "Choose…")] + [
+            (a.pk, f"{a.name} (version {a.version})") for a in achievements
+        ]
+
+    def clean_achievement(self):
+        return self.achievements[self.cleaned_data["achievement"]]
+
+
+class ExpiryForm(forms.Form):
+    """A new expiry for every issued award of one achievement."""
+
+    valid_until = forms.DateField(
+        label="New expiry date",
+        required=False,
+        help_text="The awards stay valid to the end of this day. Leave it empty for no expiry.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    reason = forms.CharField(
+        label="Reason (told to the learners)",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say why the expiry changes: learners are told."},
+    )

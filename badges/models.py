@@ -171,7 +171,9 @@ class Credential(AppendOnly):
     one, whose status bit is then set."""
 
     award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="credentials")
-    status_index = models.PositiveIntegerField(unique=True, help_text="Its bit in the revocation status list.")
+    status_index = models.PositiveIntegerField(
+        unique=True, help_text="Its bit in the revocation status list."
+    )
     json = models.TextField(help_text="The signed credential, byte for byte as issued.")
     png = models.BinaryField()
     svg = models.TextField()

@@ -11,7 +11,7 @@ from .models import Award, IssuerKey
 def public_award(public_id):
     """An award by its unguessable public id, with what its public page shows (three queries)."""
     return get_object_or_404(
-        Award.objects.select_related("learner", "achievement", "credential", "revoked_by"),
+        Award.objects.select_related("learner", "achievement", "credential__key", "revoked_by"),
         public_id=public_id,
     )
 
@@ -25,12 +25,15 @@ def published_keys():
 
 
 def status_of(award, now=None):
-    """valid, expired, revoked or pending, as the public page says it."""
+    """valid, expired, revoked, untrusted (its credential was signed by a key the institution has
+    marked compromised) or pending, as the public page says it."""
     now = now or timezone.now()
     if award.state == Award.State.REVOKED:
         return "revoked"
     if award.state == Award.State.PENDING:
         return "pending"
+    if award.credential is not None and award.credential.key.revoked_at is not None:
+        return "untrusted"
     if award.valid_until and award.valid_until < now:
         return "expired"
     return "valid"

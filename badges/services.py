@@ -19,7 +19,7 @@ from proposals.selectors import prefetched
 from review import roles
 from review.services import notify
 
-from . import documents, images, keys, signing
+from . import documents, images, keys, signing, stacking
 from .models import Achievement, Award, Credential, IssuerKey, StatusList
 
 logger = logging.getLogger(__name__)
@@ -62,9 +62,61 @@ def create_issuer_key():
     name = f"key-{timezone.now():%Y%m%d}-{secrets.token_hex(4)}"
     public = keys.generate(name)
     key = IssuerKey.objects.create(name=name, public_key_multibase=keys.multikey(public))
-    _current_key.update(key=None, until=0.0)  # the new key signs from now on in this process
+    _forget_signing_key()  # the new key signs from now on in this process
     # The revocation status list is public before any credential points at it, signed by the new key.
     publish_status_list()
+    _forget_signing_key()  # the cache never keeps a key that this transaction might yet roll back
+    return key
+
+
+@transaction.atomic
+def rotate_issuer_key():
+    """Make a new signing key and retire every key that could sign until now, in one transaction.
+    Guarantees: from the commit on, this process signs new credentials and the status list with
+    the new key only (other processes within ``KEY_CACHE_SECONDS``); retired keys stay published
+    under ``assertionMethod``, so every credential they signed keeps verifying; the status list is
+    signed anew by the new key. Returns the new key and the keys retired now."""
+    now = timezone.now()
+    able = IssuerKey.objects.select_for_update().filter(retired_at__isnull=True, revoked_at__isnull=True)
+    retired = list(able)
+    IssuerKey.objects.filter(pk__in=[k.pk for k in retired]).update(retired_at=now)
+    for old in retired:
+        old.retired_at = now
+    return create_issuer_key(), retired
+
+
+@transaction.atomic
+def revoke_issuer_key(*, name, reason, rotate=False):
+    """Mark a key compromised: it signs nothing more and what it signed is no longer trusted (the
+    award pages say so, and it leaves the controller document's ``assertionMethod``, so independent
+    verifiers reject it too); it stays published with its ``revoked`` date. With ``rotate`` a new
+    key is made first, in the same transaction. Guarantees: never leaves the institution without a
+    key that can sign; the status list is signed anew by a key that is not revoked; revoking twice
+    changes nothing. Returns the key."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the key is revoked (for example, how it was compromised)."})
+    key = IssuerKey.objects.select_for_update().filter(name=name).first()
+    if key is None:
+        raise ValidationError(f"There is no issuer key named “{name}”.")
+    if key.revoked_at is not None:
+        return key
+    if rotate:
+        rotate_issuer_key()
+    can_sign = IssuerKey.objects.filter(retired_at__isnull=True, revoked_at__isnull=True).exclude(pk=key.pk)
+    if not can_sign.exists():
+        raise ValidationError(
+            f"{name} is the only key that can sign: make a new key first, with "
+            f'`python manage.py revoke_issuer_key {name} --reason "…" --rotate` '
+            "(or `python manage.py rotate_issuer_key`, then revoke it)."
+        )
+    now = timezone.now()
+    key.revoked_at, key.revoked_reason = now, reason
+    key.retired_at = key.retired_at or now
+    key.save(update_fields=["revoked_at", "revoked_reason", "retired_at"])
+    _forget_signing_key()
+    publish_status_list()  # it may have been signed by the revoked key
+    _forget_signing_key()
     return key
 
 
@@ -72,14 +124,19 @@ _current_key = {"key": None, "until": 0.0}
 KEY_CACHE_SECONDS = 5
 
 
+def _forget_signing_key():
+    _current_key.update(key=None, until=0.0)
+
+
 def signing_key():
-    """The key that signs now: the newest that is not retired. Read at most every few seconds per
-    process (a batch of awards does not ask the database each time); a new key signs within
-    ``KEY_CACHE_SECONDS`` of its creation."""
+    """The key that signs now: the newest that is neither retired nor revoked. Read at most every
+    few seconds per process (a batch of awards does not ask the database each time): a rotation or
+    revocation takes effect at once in the process that makes it, and within ``KEY_CACHE_SECONDS``
+    in the others (the web and the workers)."""
     now = time.monotonic()
     if _current_key["key"] is not None and now < _current_key["until"]:
         return _current_key["key"]
-    key = IssuerKey.objects.filter(retired_at__isnull=True).first()
+    key = IssuerKey.objects.filter(retired_at__isnull=True, revoked_at__isnull=True).first()
     if key is None:
         raise ValidationError(
             "The institution has no signing key: run `python manage.py create_issuer_key` first."
@@ -99,8 +156,10 @@ def _sign(document, key, now):
 
 
 def public_key_for(verification_method):
-    """The public key of one of our verification methods, or None."""
-    key = next((k for k in IssuerKey.objects.all() if k.url == verification_method), None)
+    """The public key of one of our verification methods that may assert credentials, or None. As
+    in the controller document, a revoked (compromised) key verifies nothing; a retired key does."""
+    trusted = IssuerKey.objects.filter(revoked_at__isnull=True)
+    key = next((k for k in trusted if k.url == verification_method), None)
     return keys.public_key_from_multikey(key.public_key_multibase) if key else None
 
 
@@ -129,8 +188,17 @@ def create_achievement(*, proposal_id):
         credits=proposal.total_credits if proposal.kind == Kind.CREDIT_BEARING else None,
     )
     image_url = documents.absolute(reverse("badges:achievement_image", args=[achievement.uuid]))
+    components = [
+        found
+        for found in (current_achievement(part) for part in proposal.components.all())
+        if found is not None
+    ]
     achievement.data = documents.achievement_document(
-        proposal=proposal, achievement_uuid=achievement.uuid, version=version, image_url=image_url
+        proposal=proposal,
+        achievement_uuid=achievement.uuid,
+        version=version,
+        image_url=image_url,
+        related=components if proposal.form == Form.MICRO_CERTIFICATE else (),
     )
     drawing = {
         "name": proposal.title,
@@ -164,7 +232,18 @@ def _next_status_index():
 
 
 @transaction.atomic
-def award(*, learner, achievement, awarded_by=None, narrative="", evidence_public=False, listed=False):
+def award(
+    *,
+    learner,
+    achievement,
+    awarded_by=None,
+    narrative="",
+    evidence_public=False,
+    listed=False,
+    evidence_url="",
+    source=Award.Source.EVIDENCE,
+    bulk=None,
+):
     """Record that ``learner`` has earned ``achievement`` and hand it to the issuing task once the
     transaction commits. Guarantees: nobody awards themselves; one award per learner and achievement
     (awarding again returns the existing one); the award is never lost if the broker is down (the
@@ -184,6 +263,9 @@ def award(*, learner, achievement, awarded_by=None, narrative="", evidence_publi
                 narrative=narrative,
                 evidence_public=evidence_public,
                 listed=listed,
+                evidence_url=evidence_url,
+                source=source,
+                bulk=bulk,
             )
     except IntegrityError:  # awarded by a concurrent request
         return Award.objects.get(learner=learner, achievement=achievement)
@@ -221,26 +303,13 @@ def issue_credential(*, award_id):
             if award.achievement.valid_for_days
             else None
         )
-        unsigned = documents.credential_document(
-            award=award,
-            achievement_data=award.achievement.data,
+        credential = _store_credential(award, key, now, issued_at=now, valid_until=valid_until)
+        Award.objects.filter(pk=award.pk).update(
+            state=Award.State.ISSUED,
             issued_at=now,
             valid_until=valid_until,
-            # Published (signed) since the first key was made: see create_issuer_key.
-            status_list_url=StatusList(purpose="revocation").url,
-        )
-        signed = _sign(unsigned, key, now)
-        text = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
-        credential = Credential.objects.create(
-            award=award,
-            status_index=award.status_index,
-            json=text,
-            png=images.bake_png(bytes(award.achievement.image_png), text),
-            svg=images.bake_svg(award.achievement.image_svg, text),
-            key=key,
-        )
-        Award.objects.filter(pk=award.pk).update(
-            state=Award.State.ISSUED, issued_at=now, valid_until=valid_until, last_error="", credential=credential
+            last_error="",
+            credential=credential,
         )
         award.state, award.issued_at, award.valid_until = Award.State.ISSUED, now, valid_until
         notify(
@@ -255,7 +324,67 @@ def issue_credential(*, award_id):
         )
         for name in _issued_hooks:
             transaction.on_commit(lambda name=name, pk=award.pk: _send(name, pk))
+        stacking.award_completed_certificates(award)
     return award
+
+
+def _store_credential(award, key, now, *, issued_at, valid_until):
+    """Build, sign, bake and store a credential of ``award`` at its current status index."""
+    components = stacking.components_of(award) if award.source == Award.Source.STACKED else ()
+    unsigned = documents.credential_document(
+        award=award,
+        components=components,
+        achievement_data=award.achievement.data,
+        issued_at=issued_at,
+        valid_until=valid_until,
+        # Published (signed) since the first key was made: see create_issuer_key.
+        status_list_url=StatusList(purpose="revocation").url,
+    )
+    signed = _sign(unsigned, key, now)
+    text = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
+    return Credential.objects.create(
+        award=award,
+        status_index=award.status_index,
+        json=text,
+        png=images.bake_png(bytes(award.achievement.image_png), text),
+        svg=images.bake_svg(award.achievement.image_svg, text),
+        key=key,
+    )
+
+
+def reissue_credential(*, award_id, valid_until):
+    """Re-issue an issued award with a new expiry: a new credential (same id, first issue date and
+    evidence; a new status bit) becomes the one in force, and the earlier one is superseded (its
+    bit is set when the status list is next published). An award already at that expiry, or not
+    issued, is left alone. Returns whether it re-issued."""
+    with transaction.atomic():
+        award = (
+            Award.objects.select_for_update(of=("self",))
+            .select_related("learner", "achievement")
+            .get(pk=award_id)
+        )
+        if award.state != Award.State.ISSUED or award.valid_until == valid_until:
+            return False
+        award.status_index = _next_status_index()
+        now = timezone.now()
+        credential = _store_credential(
+            award, signing_key(), now, issued_at=award.issued_at, valid_until=valid_until
+        )
+        Award.objects.filter(pk=award.pk).update(
+            status_index=award.status_index, valid_until=valid_until, credential=credential
+        )
+        when = f"until {valid_until:%-d %B %Y}" if valid_until else "with no expiry"
+        notify(
+            recipients=[award.learner],
+            subject=f"Your “{award.achievement.name}” credential was re-issued",
+            body=(
+                f"{documents.institution_name()} re-issued your “{award.achievement.name}” credential, now valid "
+                f"{when}. Download the new badge from your award's page: the earlier file no longer verifies as current."
+            ),
+            url=reverse("badges:award", args=[award.public_id]),
+            key=f"award-reissued:{credential.pk}",
+        )
+    return True
 
 
 def _send(task_name, award_id):
@@ -301,6 +430,7 @@ def revoke(*, award, user, reason):
         state=Award.State.REVOKED, revoked_at=timezone.now(), revoked_by=user, revoked_reason=reason
     )
     publish_status_list()
+    stacking.component_revoked(locked)
     for name in _revoked_hooks:
         transaction.on_commit(lambda name=name, pk=locked.pk: _send(name, pk))
     locked.refresh_from_db()
@@ -313,8 +443,9 @@ def publish_status_list():
     # Revoked: every credential of a revoked award, and every credential superseded by a re-issue.
     revoked = set(Award.objects.filter(state=Award.State.REVOKED).values_list("status_index", flat=True))
     revoked.update(
-        Credential.objects.filter(Q(award__state=Award.State.REVOKED) | ~Q(award__credential=F("pk")))
-        .values_list("status_index", flat=True)
+        Credential.objects.filter(
+            Q(award__state=Award.State.REVOKED) | ~Q(award__credential=F("pk"))
+        ).values_list("status_index", flat=True)
     )
     key = signing_key()
     now = timezone.now()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import learning_views, views
+from . import awarding_views, credly_views, learning_views, views
 
 app_name = "badges"
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("awards/<uuid:public_id>/badge.svg", views.award_svg, name="award_svg"),
     path("awards/<uuid:public_id>/revoke/", views.revoke, name="revoke"),
     path("awards/<uuid:public_id>/sharing/", views.sharing, name="sharing"),
+    path("awards/<uuid:public_id>/credly/retry/", credly_views.retry, name="credly_retry"),
     path("mine/", views.my_awards, name="my_awards"),
     path("catalog/", learning_views.catalog, name="catalog"),
     path("catalog/<uuid:uuid>/", learning_views.catalog_detail, name="catalog_detail"),
@@ -23,6 +24,14 @@ urlpatterns = [
     path("learning/<int:pk>/", learning_views.enrolment, name="enrolment"),
     path("learning/<int:pk>/evidence/<str:part>/", learning_views.submit_evidence, name="submit_evidence"),
     path("evidence/", learning_views.evaluation_queue, name="evaluation_queue"),
+    path("awarding/", awarding_views.awarding, name="awarding"),
+    path("awarding/template.csv", awarding_views.template_csv, name="bulk_template"),
+    path("awarding/uploads/<int:pk>/", awarding_views.bulk_detail, name="bulk"),
+    path("awarding/uploads/<int:pk>/confirm/", awarding_views.bulk_confirm, name="bulk_confirm"),
+    path("awarding/uploads/<int:pk>/cancel/", awarding_views.bulk_cancel, name="bulk_cancel"),
+    path("awarding/uploads/<int:pk>/file/", awarding_views.bulk_file, name="bulk_file"),
+    path("awarding/expiry/<uuid:uuid>/", awarding_views.expiry_change, name="expiry"),
+    path("awarding/expiry/changes/<int:pk>/", awarding_views.expiry_status, name="expiry_status"),
     path("evidence/<int:pk>/", learning_views.review, name="review"),
     path("evidence/<int:pk>/file/", learning_views.evidence_file, name="evidence_file"),
 ]

@@ -12,9 +12,10 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
-from . import documents, selectors, services
+from . import credly, documents, selectors, services, stacking
 from .forms import RevokeForm
 from .models import Achievement, IssuerKey, StatusList
+from .sharing import linkedin_links, open_graph
 
 LD_JSON = "application/ld+json"
 VC_LD_JSON = "application/vc+ld+json"
@@ -28,11 +29,14 @@ def _json(document, content_type=LD_JSON):
 
 @cache_control(public=True, max_age=300)
 def issuer(request):
-    """The issuer's profile and controller document: every key under ``assertionMethod``."""
+    """The issuer's profile and controller document: every key, and under ``assertionMethod`` every
+    key but a compromised one."""
     return _json(documents.controller_document(selectors.published_keys()))
 
 
-@cache_control(public=True, max_age=3600)
+# As short as the controller document's: a key's ``revoked`` date reaches verifiers as soon as its
+# leaving ``assertionMethod`` does.
+@cache_control(public=True, max_age=300)
 def key(request, name):
     return _json(documents.verification_method(get_object_or_404(IssuerKey, name=name)))
 
@@ -69,12 +73,13 @@ def award(request, public_id):
         return award_json(request, public_id)
     credential = selectors.credential_data(found)
     mine = request.user.is_authenticated and request.user.pk == found.learner_id
+    status = selectors.status_of(found)
     response = render(
         request,
         "badges/award.html",
         {
             "award": found,
-            "status": selectors.status_of(found),
+            "status": status,
             "verified": services.verify_credential(credential) if credential else False,
             "credential": credential,
             "issuer_name": documents.institution_name(),
@@ -85,6 +90,16 @@ def award(request, public_id):
             if mine
             else None,
             "notes": services.award_notes(found) if mine else [],
+            # Staff see when a micro-certificate's components no longer hold, and decide.
+            "lapsed_components": stacking.missing_components(found)
+            if found.state == found.State.ISSUED and services.may_revoke(found, request.user)
+            else [],
+            "credly_badge": credly.shown_to(found, request.user),
+            # Only the learner adds it to LinkedIn, and only while the institution stands behind it.
+            "linkedin": linkedin_links(found, credential)
+            if mine and status in ("valid", "expired")
+            else None,
+            "open_graph": open_graph(found, status=status),
         },
     )
     # Cacheable for the public; a signed-in reader's page carries their forms and must not be shared.

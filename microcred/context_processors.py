@@ -20,6 +20,7 @@ def _nav(request):
     if user is None or not user.is_authenticated:
         return {}
     roles = roles_of(user)
+    profile = active_profile()
     reviewer = roles.is_unit_reviewer or roles.is_committee_member or roles.is_office_staff
     return {
         "proposals": roles.is_faculty,
@@ -30,4 +31,6 @@ def _nav(request):
         "awards": roles.is_learner,
         "registrar": roles.is_registrar,
         "evidence": roles.is_program_evaluator or roles.is_office_staff,
+        # Evaluators award their unit's micro-credentials unless the profile awards centrally.
+        "awarding": roles.is_office_staff or (roles.is_program_evaluator and not profile.awarded_centrally),
     }

@@ -76,6 +76,13 @@ TRANSCRIPT_EXPORT_COLUMNS = env_list(
     "credits,level,awarding_unit,award_date,term_code",
 )
 
+# Credly (badges.credly): awards of achievements with a Credly badge template id are also issued
+# through Credly's API, but only when both the organisation id and the API token are set.
+CREDLY_ORGANIZATION_ID = env("CREDLY_ORGANIZATION_ID", "").strip()
+CREDLY_API_TOKEN = env("CREDLY_API_TOKEN", "").strip()
+CREDLY_BASE_URL = env("CREDLY_BASE_URL", "https://api.credly.com").strip().rstrip("/")
+CREDLY_TIMEOUT_SECONDS = env_int("CREDLY_TIMEOUT_SECONDS", 10)
+
 # --- Applications -------------------------------------------------------------------------------
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -221,6 +228,9 @@ STORAGES = {
     },
 }
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+# Bulk awarding from a spreadsheet (badges.bulk): the largest file and the most learners in one.
+BULK_AWARD_MAX_BYTES = env_int("BULK_AWARD_MAX_BYTES", 2 * 1024 * 1024)
+BULK_AWARD_MAX_ROWS = env_int("BULK_AWARD_MAX_ROWS", 5000)
 FILE_UPLOAD_PERMISSIONS = 0o640
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -1,0 +1,188 @@
+"""Pages for the people who award: a whole class from a spreadsheet (evaluators of the unit, or the
+office where the profile awards centrally), and for the office's staff the awards that need a
+decision and changing when an achievement's awards expire."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from proposals.views import private_file
+
+from . import bulk, expiry, learning, stacking
+from .forms import BulkUploadForm, ExpiryForm
+from .models import Achievement, BulkAward, ExpiryChange
+
+
+def _form_errors(form, invalid):
+    """Put a service's ValidationError beside the fields it names, or on the form."""
+    if hasattr(invalid, "error_dict"):
+        for field, errors in invalid.error_dict.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+    else:
+        for message in invalid.messages:
+            form.add_error(None, message)
+
+
+@login_required
+def awarding(request):
+    """Upload a class's spreadsheet; the recent uploads; for the office, what needs a decision."""
+    achievements = bulk.awardable(request.user)
+    office = expiry.may_change(request.user)
+    if not achievements and not office:
+        raise PermissionDenied("Only evaluators and the awarding office award micro-credentials.")
+    form = BulkUploadForm(achievements=achievements)
+    if request.method == "POST":
+        form = BulkUploadForm(request.POST, request.FILES, achievements=achievements)
+        if form.is_valid():
+            try:
+                made = bulk.upload(
+                    user=request.user,
+                    achievement=form.cleaned_data["achievement"],
+                    uploaded=form.cleaned_data["file"],
+                )
+            except ValidationError as invalid:
+                _form_errors(form, invalid)
+            else:
+                return redirect(made)
+    uploads = (
+        BulkAward.objects.filter(achievement__in=[a.pk for a in achievements])
+        .select_related("achievement", "uploaded_by", "confirmed_by")
+        .defer("rows")[:20]
+        if achievements
+        else []
+    )
+    context = {"form": form, "uploads": uploads, "office": office, "achievements": achievements}
+    if office:
+        context["lapsed"] = stacking.certificates_no_longer_held()
+        context["expirable"] = learning.catalog()
+        context["expiry_changes"] = ExpiryChange.objects.select_related("achievement", "changed_by")[:10]
+        try:
+            from . import credly
+        except ImportError:  # pragma: no cover - the Credly module is optional
+            credly = None
+        context["credly_failures"] = (
+            list(credly.failures()[:50]) if credly and hasattr(credly, "failures") else []
+        )
+    return render(request, "badges/awarding.html", context)
+
+
+def template_csv(request):
+    response = HttpResponse(bulk.template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="award-learners-template.csv"'
+    return response
+
+
+def _bulk(request, pk):
+    found = get_object_or_404(
+        BulkAward.objects.select_related("achievement__proposal", "uploaded_by", "confirmed_by"), pk=pk
+    )
+    if not bulk.may_see(request.user, found):
+        raise Http404("No such upload.")
+    return found
+
+
+@login_required
+def bulk_detail(request, pk):
+    """The preview of an upload (each row's outcome), then its progress and results."""
+    found = _bulk(request, pk)
+    rows = found.rows
+    return render(
+        request,
+        "badges/bulk.html",
+        {
+            "bulk": found,
+            "rows": rows,
+            "summary": bulk.summary(rows),
+            "labels": bulk.Outcome.LABELS,
+            "to_award": sum(row["outcome"] in (bulk.Outcome.NEW, bulk.Outcome.EXISTING) for row in rows),
+            "earlier": list(bulk.earlier_uploads(found)),
+            "percent": int(100 * found.processed / len(rows)) if rows else 100,
+        },
+    )
+
+
+@login_required
+@require_POST
+def bulk_confirm(request, pk):
+    found = _bulk(request, pk)
+    try:
+        bulk.confirm(bulk=found, user=request.user)
+    except ValidationError as invalid:
+        for message in invalid.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, "Confirmed: the learners are being awarded. This page shows the progress.")
+    return redirect(found)
+
+
+@login_required
+@require_POST
+def bulk_cancel(request, pk):
+    found = _bulk(request, pk)
+    try:
+        bulk.cancel(bulk=found, user=request.user)
+    except ValidationError as invalid:
+        for message in invalid.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, "Cancelled: nobody was awarded from this file.")
+    return redirect("badges:awarding")
+
+
+@login_required
+def bulk_file(request, pk):
+    found = _bulk(request, pk)
+    return private_file(found.file, found.original_name, "text/csv")
+
+
+@login_required
+def expiry_change(request, uuid):
+    """Preview, then confirm, a new expiry for every issued award of one achievement."""
+    if not expiry.may_change(request.user):
+        raise PermissionDenied("Only the awarding office's staff change when awards expire.")
+    achievement = get_object_or_404(Achievement.objects.select_related("proposal"), uuid=uuid)
+    form = ExpiryForm(request.POST or None)
+    affected = expiry.affected(achievement, request.user)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        day = form.cleaned_data["valid_until"]
+        valid_until = expiry.end_of_day(day) if day else None
+        if request.POST.get("confirm") == "yes":
+            try:
+                made = expiry.change(
+                    achievement=achievement,
+                    user=request.user,
+                    valid_until=valid_until,
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as invalid:
+                _form_errors(form, invalid)
+            else:
+                messages.success(
+                    request, f"Re-issuing {len(made.award_ids)} credentials with the new expiry."
+                )
+                return redirect("badges:expiry_status", pk=made.pk)
+        else:
+            preview = {"valid_until": valid_until, "count": affected.count(), "sample": list(affected[:25])}
+    return render(
+        request,
+        "badges/expiry.html",
+        {"achievement": achievement, "form": form, "preview": preview, "count": affected.count()},
+    )
+
+
+@login_required
+def expiry_status(request, pk):
+    if not expiry.may_change(request.user):
+        raise PermissionDenied("Only the awarding office's staff change when awards expire.")
+    found = get_object_or_404(ExpiryChange.objects.select_related("achievement", "changed_by"), pk=pk)
+    total = len(found.award_ids)
+    return render(
+        request,
+        "badges/expiry_status.html",
+        {"change": found, "total": total, "percent": int(100 * found.processed / total) if total else 100},
+    )

@@ -1,0 +1,475 @@
+"""Awarding a whole class from one spreadsheet.
+
+An evaluator of the unit (or, where the profile awards centrally, the office's staff) uploads a CSV
+of learners for one achievement. Reading it checks every row and says what will happen to each
+(new learner, existing learner, already holds it, or an error with its reason) without changing
+anything; the upload is kept with its rows. Confirming hands it to a task that awards the good rows
+in chunks through ``services.award``, the same idempotent path as single awards: a row processed
+twice, a worker restarted half-way or the same file uploaded again award nobody twice.
+"""
+
+import csv
+import hashlib
+import io
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.validators import URLValidator, validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from proposals import roles as global_roles
+from proposals.policy import State
+from review import roles
+
+from . import services
+from .learning import evaluates_centrally
+from .models import Achievement, Award, BulkAward, Learner
+
+# Header names as people type them, to the column each means.
+COLUMNS = {
+    "email": "email",
+    "given name": "given_name",
+    "first name": "given_name",
+    "family name": "family_name",
+    "last name": "family_name",
+    "surname": "family_name",
+    "student id": "student_id",
+    "evidence url": "evidence_url",
+    "evidence link": "evidence_url",
+    "narrative": "narrative",
+}
+REQUIRED = ("email", "given_name", "family_name")
+TEMPLATE_HEADER = ["email", "given name", "family name", "student ID", "evidence URL", "narrative"]
+# A cell a spreadsheet would run as a formula when the file is opened again.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+LIMITS = {"given_name": 150, "family_name": 150, "student_id": 30, "evidence_url": 500, "narrative": 5000}
+CHUNK = 25
+
+
+class Outcome:
+    NEW = "new"
+    EXISTING = "existing"
+    HOLDS = "holds"
+    ERROR = "error"
+    LABELS = {
+        NEW: "New learner",
+        EXISTING: "Existing learner",
+        HOLDS: "Already holds it",
+        ERROR: "Error",
+    }
+
+
+def may_award(user, achievement):
+    """The program evaluators of the proposing unit, or the office's staff where the profile awards
+    centrally, award a published micro-credential."""
+    if not user.is_authenticated or achievement.proposal.state != State.PUBLISHED:
+        return False
+    if evaluates_centrally():
+        return roles.is_office_staff(user)
+    return any(unit.pk == achievement.proposal.unit_id for unit in roles.roles_of(user).evaluator_units)
+
+
+def awardable(user):
+    """The current version of every published micro-credential this person may award."""
+    found = (
+        Achievement.objects.filter(proposal__state=State.PUBLISHED)
+        .select_related("proposal")
+        .order_by("proposal_id", "-version")
+    )
+    if evaluates_centrally():
+        if not roles.is_office_staff(user):
+            return []
+    else:
+        units = [unit.pk for unit in roles.roles_of(user).evaluator_units]
+        found = found.filter(proposal__unit_id__in=units)
+    latest = {}
+    for achievement in found:
+        latest.setdefault(achievement.proposal_id, achievement)
+    return sorted(latest.values(), key=lambda a: a.name.lower())
+
+
+def template_csv():
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(TEMPLATE_HEADER)
+    writer.writerow(
+        ["ada.lovelace@example.edu", "Ada", "Lovelace", "B00012345", "", "Capstone project, graded A"]
+    )
+    return out.getvalue()
+
+
+# --- reading --------------------------------------------------------------------------------------
+
+
+def _read_bytes(uploaded):
+    limit = settings.BULK_AWARD_MAX_BYTES
+    data = uploaded.read(limit + 1)
+    if len(data) > limit:
+        raise ValidationError(
+            {
+                "file": f"The file is larger than {limit // (1024 * 1024)} MB: split the class into several files."
+            }
+        )
+    if not data.strip():
+        raise ValidationError({"file": "The file is empty."})
+    return data
+
+
+def _decode(data):
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationError(
+            {
+                "file": "The file is not UTF-8 text. In your spreadsheet choose Save As → “CSV UTF-8 (comma delimited)”."
+            }
+        ) from None
+
+
+def _header(first_row):
+    columns = []
+    for position, cell in enumerate(first_row, start=1):
+        name = " ".join(cell.strip().lower().replace("_", " ").replace("-", " ").split())
+        column = COLUMNS.get(name)
+        if column is None and name:
+            raise ValidationError(
+                {
+                    "file": f"Column {position} is headed “{cell.strip()[:40]}”, which is not one of: "
+                    + ", ".join(TEMPLATE_HEADER)
+                    + ". Start from the template."
+                }
+            )
+        if column in columns:
+            raise ValidationError({"file": f"The column “{cell.strip()}” appears twice in the header."})
+        columns.append(column)
+    missing = [c for c in REQUIRED if c not in columns]
+    if missing:
+        names = {"email": "email", "given_name": "given name", "family_name": "family name"}
+        raise ValidationError(
+            {
+                "file": "The first row must be the header, with at least: "
+                + ", ".join(names[c] for c in missing)
+                + ". Start from the template."
+            }
+        )
+    return columns
+
+
+def parse(data):
+    """The rows of a CSV file (bytes) as dicts by column, with their line numbers; raises a
+    ValidationError on the file's ``file`` field for a file that cannot be read at all."""
+    text = _decode(data)
+    if "\0" in text:
+        raise ValidationError({"file": "This is not a CSV file: save the spreadsheet as CSV UTF-8."})
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""))
+        lines = list(reader)
+    except csv.Error as error:
+        raise ValidationError({"file": f"The file is not valid CSV: {error}."}) from None
+    if not lines:
+        raise ValidationError({"file": "The file is empty."})
+    columns = _header(lines[0])
+    rows = []
+    for number, cells in enumerate(lines[1:], start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(rows) >= settings.BULK_AWARD_MAX_ROWS:
+            raise ValidationError(
+                {
+                    "file": f"The file has more than {settings.BULK_AWARD_MAX_ROWS:,} learners: "
+                    "split it into several files."
+                }
+            )
+        row = {"line": number}
+        for column, cell in zip(columns, cells, strict=False):
+            if column:
+                row[column] = cell
+        if len(cells) > len(columns) and any(c.strip() for c in cells[len(columns) :]):
+            row["extra"] = True
+        rows.append(row)
+    if not rows:
+        raise ValidationError({"file": "The file has a header but no learners."})
+    return rows
+
+
+def _row_error(row):
+    """Why a row cannot be awarded, or ''."""
+    if row.get("extra"):
+        return "The row has more cells than the header has columns."
+    for column in ("email", "given_name", "family_name", "student_id", "evidence_url", "narrative"):
+        value = row.get(column, "")
+        if value.startswith(FORMULA_STARTS):
+            return f"The {column.replace('_', ' ')} starts with “{value[:1].strip() or 'a tab'}”, which a spreadsheet runs as a formula."
+        if column in LIMITS and len(value) > LIMITS[column]:
+            return f"The {column.replace('_', ' ')} is longer than {LIMITS[column]} characters."
+    if not row["email"]:
+        return "The email is missing."
+    try:
+        validate_email(row["email"])
+    except ValidationError:
+        return f"“{row['email'][:80]}” is not an email address."
+    if not row["given_name"] or not row["family_name"]:
+        return "The given name and the family name are both needed."
+    if row["student_id"] and not row["student_id"].replace("-", "").isalnum():
+        return "A student ID has only letters, digits and hyphens."
+    if row["evidence_url"]:
+        try:
+            URLValidator(schemes=["http", "https"])(row["evidence_url"])
+        except ValidationError:
+            return "The evidence URL is not a web address (http:// or https://)."
+    return ""
+
+
+def check_rows(rows, achievement, user):
+    """Each row with its outcome and, for an error, the reason. Reads only."""
+    User = get_user_model()
+    for row in rows:
+        for column in ("email", "given_name", "family_name", "student_id", "evidence_url", "narrative"):
+            row[column] = (row.get(column) or "").strip()
+        row["email"] = row["email"].lower()
+        row["reason"] = _row_error(row)
+        row["outcome"] = Outcome.ERROR if row["reason"] else ""
+    seen = {}
+    for row in rows:
+        if row["outcome"]:
+            continue
+        if row["email"] in seen:
+            row["outcome"], row["reason"] = Outcome.ERROR, f"The same email is on line {seen[row['email']]}."
+        else:
+            seen[row["email"]] = row["line"]
+    good = [row for row in rows if not row["outcome"]]
+    # Three queries whatever the class size: the people by email, their awards, the student IDs.
+    emails = {row["email"] for row in good}
+    people = {}
+    for person in User.objects.filter(email__in=emails).select_related("learner"):
+        people.setdefault(person.email.lower(), []).append(person)
+    holders = {}
+    for email, state in Award.objects.filter(
+        achievement__proposal_id=achievement.proposal_id, learner__email__in=emails
+    ).values_list("learner__email", "state"):
+        if holders.get(email.lower()) != Award.State.REVOKED:
+            holders[email.lower()] = state
+    student_ids = {row["student_id"] for row in good if row["student_id"]}
+    id_owners = dict(
+        Learner.objects.filter(student_id__in=student_ids).values_list("student_id", "user__email")
+    )
+    for row in good:
+        matches = people.get(row["email"], [])
+        if len(matches) > 1:
+            row["outcome"], row["reason"] = (
+                Outcome.ERROR,
+                "Several accounts have this email: award them one by one.",
+            )
+            continue
+        person = matches[0] if matches else None
+        owner = id_owners.get(row["student_id"])
+        if row["student_id"] and owner is not None and owner.lower() != row["email"]:
+            row["outcome"], row["reason"] = Outcome.ERROR, "This student ID belongs to another learner."
+        elif person is not None and person.pk == user.pk:
+            row["outcome"], row["reason"] = Outcome.ERROR, "Nobody awards themselves."
+        elif person is not None and not person.is_active:
+            row["outcome"], row["reason"] = Outcome.ERROR, "This account is deactivated."
+        elif (
+            person is not None
+            and row["student_id"]
+            and getattr(person, "learner", None) is not None
+            and person.learner.student_id
+            and person.learner.student_id != row["student_id"]
+        ):
+            row["outcome"], row["reason"] = (
+                Outcome.ERROR,
+                "This learner has a different student ID on record.",
+            )
+        elif holders.get(row["email"]) == Award.State.REVOKED:
+            row["outcome"], row["reason"] = (
+                Outcome.ERROR,
+                "This learner's award of it was revoked: a revoked award is not re-awarded from a spreadsheet.",
+            )
+        elif row["email"] in holders:
+            row["outcome"] = Outcome.HOLDS
+        else:
+            row["outcome"] = Outcome.EXISTING if person is not None else Outcome.NEW
+    return rows
+
+
+def summary(rows):
+    counts = dict.fromkeys(Outcome.LABELS, 0)
+    for row in rows:
+        counts[row["outcome"]] += 1
+    return [(key, Outcome.LABELS[key], counts[key]) for key in Outcome.LABELS]
+
+
+@transaction.atomic
+def upload(*, user, achievement, uploaded):
+    """Read and check an uploaded CSV and keep it, with its rows, for preview. Nothing is awarded."""
+    if not may_award(user, achievement):
+        raise PermissionDenied("Only the micro-credential's evaluators award it.")
+    data = _read_bytes(uploaded)
+    rows = check_rows(parse(data), achievement, user)
+    name = (getattr(uploaded, "name", "") or "learners.csv").rsplit("/", 1)[-1][:200]
+    bulk = BulkAward(
+        achievement=achievement,
+        original_name=name,
+        sha256=hashlib.sha256(data).hexdigest(),
+        rows=rows,
+        uploaded_by=user,
+    )
+    bulk.file.save("upload.csv", ContentFile(data), save=False)
+    bulk.save()
+    return bulk
+
+
+def earlier_uploads(bulk):
+    """The same file confirmed before for the same micro-credential."""
+    return (
+        BulkAward.objects.filter(
+            sha256=bulk.sha256,
+            achievement__proposal_id=bulk.achievement.proposal_id,
+            confirmed_at__isnull=False,
+        )
+        .exclude(pk=bulk.pk)
+        .select_related("confirmed_by")
+    )
+
+
+def may_see(user, bulk):
+    return may_award(user, bulk.achievement)
+
+
+@transaction.atomic
+def confirm(*, bulk, user):
+    """Confirm a previewed upload: its good rows are awarded in the background."""
+    locked = BulkAward.objects.select_for_update().select_related("achievement__proposal").get(pk=bulk.pk)
+    if not may_award(user, locked.achievement):
+        raise PermissionDenied("Only the micro-credential's evaluators award it.")
+    if locked.state != BulkAward.State.PREVIEW:
+        raise ValidationError("This upload has been confirmed or cancelled already.")
+    if not any(row["outcome"] in (Outcome.NEW, Outcome.EXISTING) for row in locked.rows):
+        raise ValidationError("No row of this file can be awarded: there is nothing to confirm.")
+    BulkAward.objects.filter(pk=locked.pk).update(
+        state=BulkAward.State.ISSUING, confirmed_by=user, confirmed_at=timezone.now()
+    )
+    transaction.on_commit(lambda: _enqueue(locked.pk))
+    locked.refresh_from_db()
+    return locked
+
+
+@transaction.atomic
+def cancel(*, bulk, user):
+    locked = BulkAward.objects.select_for_update().get(pk=bulk.pk)
+    if not may_award(user, locked.achievement):
+        raise PermissionDenied("Only the micro-credential's evaluators award it.")
+    if locked.state != BulkAward.State.PREVIEW:
+        raise ValidationError("Only an upload waiting for confirmation can be cancelled.")
+    BulkAward.objects.filter(pk=locked.pk).update(state=BulkAward.State.CANCELLED)
+
+
+def _enqueue(bulk_id):
+    from .tasks import process_bulk_award
+
+    try:
+        process_bulk_award.delay(bulk_id)
+    except Exception:  # broker down: the periodic sweep resumes confirmed uploads
+        services.logger.warning("Could not queue bulk award %s; the sweep will.", bulk_id, exc_info=True)
+
+
+# --- awarding -----------------------------------------------------------------------------------
+
+
+def _learner_for(row):
+    """The account of a row's learner: found by email, or made (no password: they set one through
+    "forgot password", which proves they hold the address)."""
+    User = get_user_model()
+    person = User.objects.filter(email__iexact=row["email"]).first()
+    if person is None:
+        username = row["email"][:150]
+        try:
+            with transaction.atomic():
+                person = User(
+                    username=username,
+                    email=row["email"],
+                    first_name=row["given_name"],
+                    last_name=row["family_name"],
+                )
+                person.set_unusable_password()
+                person.save()
+        except IntegrityError:  # the username is taken (or made concurrently)
+            person = User.objects.filter(email__iexact=row["email"]).first()
+            if person is None:
+                raise ValidationError("An account with this email as its user name exists.") from None
+        EmailAddress.objects.get_or_create(user=person, email=row["email"], defaults={"primary": True})
+        person.groups.add(Group.objects.get_or_create(name=global_roles.LEARNER)[0])
+    learner, _ = Learner.objects.get_or_create(user=person)
+    if row["student_id"] and not learner.student_id:
+        learner.student_id = row["student_id"]
+        learner.save(update_fields=["student_id"])
+    return person
+
+
+def _award_row(bulk, row):
+    if row["outcome"] not in (Outcome.NEW, Outcome.EXISTING):
+        return "skipped", row.get("reason") or Outcome.LABELS.get(row["outcome"], "")
+    try:
+        with transaction.atomic():
+            person = _learner_for(row)
+            made = services.award(
+                learner=person,
+                achievement=bulk.achievement,
+                awarded_by=bulk.confirmed_by,
+                narrative=row["narrative"],
+                evidence_public=bool(row["narrative"] or row["evidence_url"]),
+                evidence_url=row["evidence_url"],
+                source=Award.Source.BULK,
+                bulk=bulk,
+            )
+    except (ValidationError, PermissionDenied, IntegrityError) as refused:
+        message = "; ".join(getattr(refused, "messages", None) or [str(refused)])
+        return "failed", message
+    if made.bulk_id != bulk.pk:
+        return "skipped", "Already holds it."
+    return "awarded", str(made.public_id)
+
+
+def process(bulk_id):
+    """Award the next rows of a confirmed upload, a chunk per transaction with the upload locked, so
+    that two deliveries (or the sweep and the task) share the work and nothing is done twice.
+    Returns the number of rows handled now."""
+    handled = 0
+    while True:
+        with transaction.atomic():
+            bulk = (
+                BulkAward.objects.select_for_update()
+                .select_related("achievement", "confirmed_by")
+                .get(pk=bulk_id)
+            )
+            if bulk.state != BulkAward.State.ISSUING:
+                return handled
+            rows = bulk.rows
+            start = bulk.processed
+            chunk = rows[start : start + CHUNK]
+            awarded = 0
+            for row in chunk:
+                row["result"], row["detail"] = _award_row(bulk, row)
+                awarded += row["result"] == "awarded"
+            bulk.rows = rows
+            bulk.processed = start + len(chunk)
+            bulk.awarded += awarded
+            if bulk.processed >= len(rows):
+                bulk.state, bulk.finished_at = BulkAward.State.DONE, timezone.now()
+            bulk.save(update_fields=["rows", "processed", "awarded", "state", "finished_at"])
+            handled += len(chunk)
+            if bulk.state == BulkAward.State.DONE:
+                return handled
+
+
+def unfinished(older_than_seconds=120):
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    return BulkAward.objects.filter(state=BulkAward.State.ISSUING, confirmed_at__lt=cutoff).values_list(
+        "pk", flat=True
+    )

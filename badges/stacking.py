@@ -1,0 +1,150 @@
+"""Micro-certificates that stack: a micro-certificate is a collection of related micro-credentials
+(its proposal names them as components). A learner who holds every component, none revoked or
+expired, is awarded the micro-certificate automatically, exactly once, with the components as its
+evidence. Revoking a component does not revoke the certificate: the office's staff see that it no
+longer holds and decide.
+
+Exactly once, also when two components are accepted at the same moment: the check runs when a
+component's credential is issued, in that transaction, after the component awards themselves have
+committed (issuing follows the award's commit). Of two components issued concurrently, the later
+one sees the other's award; if both see each other, the database's one-award-per-learner rule lets
+one certificate through.
+"""
+
+from django.db.models import Q
+from django.utils import timezone
+
+from proposals.choices import Form
+from proposals.policy import State
+from review import selectors
+from review.services import notify
+
+from .models import Award
+
+HELD = (Award.State.PENDING, Award.State.ISSUED)
+
+
+def _held(queryset, now):
+    return queryset.filter(state__in=HELD).filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now))
+
+
+def held_components(learner_id, certificate_proposal, now=None):
+    """{component proposal id: the learner's award of it} for the components the learner holds."""
+    now = now or timezone.now()
+    component_ids = list(certificate_proposal.components.values_list("pk", flat=True))
+    held = {}
+    for found in _held(
+        Award.objects.filter(learner_id=learner_id, achievement__proposal_id__in=component_ids), now
+    ).select_related("achievement"):
+        held.setdefault(found.achievement.proposal_id, found)
+    return component_ids, held
+
+
+def award_completed_certificates(component_award):
+    """After ``component_award`` is issued: award each published micro-certificate it belongs to
+    whose every component the learner now holds. Returns the certificate awards made."""
+    from . import services
+
+    made = []
+    certificates = component_award.achievement.proposal.part_of.filter(
+        state=State.PUBLISHED, form=Form.MICRO_CERTIFICATE
+    )
+    for certificate in certificates:
+        achievement = services.current_achievement(certificate)
+        if achievement is None:
+            continue
+        if Award.objects.filter(
+            learner_id=component_award.learner_id, achievement__proposal=certificate
+        ).exists():
+            continue
+        component_ids, held = held_components(component_award.learner_id, certificate)
+        if not component_ids or set(component_ids) - set(held):
+            continue
+        names = ", ".join(sorted(found.achievement.name for found in held.values()))
+        made.append(
+            services.award(
+                learner=component_award.learner,
+                achievement=achievement,
+                narrative=f"Holds every component micro-credential: {names}.",
+                evidence_public=True,
+                listed=component_award.listed,
+                source=Award.Source.STACKED,
+            )
+        )
+    return made
+
+
+def components_of(certificate_award):
+    """The learner's awards of the certificate's components (for its credential's evidence)."""
+    component_ids, held = held_components(
+        certificate_award.learner_id, certificate_award.achievement.proposal
+    )
+    return [held[pk] for pk in component_ids if pk in held]
+
+
+def missing_components(certificate_award, now=None):
+    """The certificate's components the learner no longer holds (revoked, expired or never held):
+    [(component proposal, the learner's award of it or None)]."""
+    proposal = certificate_award.achievement.proposal
+    if proposal.form != Form.MICRO_CERTIFICATE:
+        return []
+    component_ids, held = held_components(certificate_award.learner_id, proposal, now)
+    missing = [pk for pk in component_ids if pk not in held]
+    if not missing:
+        return []
+    awards = {
+        found.achievement.proposal_id: found
+        for found in Award.objects.filter(
+            learner_id=certificate_award.learner_id, achievement__proposal_id__in=missing
+        ).select_related("achievement__proposal")
+    }
+    parts = {part.pk: part for part in proposal.components.filter(pk__in=missing)}
+    return [(parts[pk], awards.get(pk)) for pk in missing if pk in parts]
+
+
+def certificates_no_longer_held(now=None):
+    """Issued micro-certificate awards some of whose components the learner no longer holds, for
+    the office's staff to decide on: [(certificate award, [(component, award or None)])]."""
+    now = now or timezone.now()
+    lapsed = Award.objects.filter(
+        Q(state=Award.State.REVOKED) | Q(valid_until__lte=now), achievement__proposal__part_of__isnull=False
+    ).values_list("learner_id", "achievement__proposal__part_of")
+    pairs = set(lapsed)
+    if not pairs:
+        return []
+    query = Q()
+    for learner_id, certificate_id in pairs:
+        query |= Q(learner_id=learner_id, achievement__proposal_id=certificate_id)
+    found = []
+    for certificate_award in (
+        Award.objects.filter(query, state=Award.State.ISSUED)
+        .select_related("learner", "achievement__proposal")
+        .order_by("-created_at")
+    ):
+        missing = missing_components(certificate_award, now)
+        if missing:
+            found.append((certificate_award, missing))
+    return found
+
+
+def component_revoked(component_award):
+    """Tell the office's staff when a revoked award was a component of a certificate the learner
+    holds: the certificate stays as it is until they decide."""
+    certificates = Award.objects.filter(
+        learner_id=component_award.learner_id,
+        state=Award.State.ISSUED,
+        achievement__proposal__in=component_award.achievement.proposal.part_of.all(),
+    ).select_related("achievement")
+    staff = list(selectors.office_staff())
+    for certificate in certificates:
+        notify(
+            recipients=staff,
+            subject=f"A component of “{certificate.achievement.name}” was revoked",
+            body=(
+                f"“{component_award.achievement.name}” was revoked for {certificate.learner.get_full_name() or certificate.learner}. "
+                f"Their micro-certificate “{certificate.achievement.name}” no longer holds; it stays valid until "
+                "you decide: revoke it from its page, or leave it."
+            ),
+            url=certificate.get_absolute_url(),
+            key=f"certificate-lapsed:{certificate.pk}:{component_award.pk}",
+        )
