@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from .models import Achievement, Award, Credential, CredlyBadge, IssuerKey, StatusList
+from .models import (
+    Achievement,
+    Award,
+    BulkAward,
+    Credential,
+    CredlyBadge,
+    ExpiryChange,
+    IssuerKey,
+    StatusList,
+)
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -36,23 +45,59 @@ class IssuerKeyAdmin(ReadOnly):
 
 @admin.register(Achievement)
 class AchievementAdmin(ReadOnly):
-    """Frozen once published; only how long future awards stay valid may be set."""
+    """Frozen once published; only how long future awards stay valid, and the Credly badge template
+    its awards are also issued through, may be set."""
 
-    list_display = ["name", "version", "achievement_type", "credit_bearing", "valid_for_days", "created_at"]
+    EDITABLE = ("valid_for_days", "credly_template_id")
+    list_display = [
+        "name",
+        "version",
+        "achievement_type",
+        "credit_bearing",
+        "valid_for_days",
+        "credly_template_id",
+    ]
+    search_fields = ["name", "proposal__code"]
     exclude = ["image_png"]
 
     def has_change_permission(self, request, obj=None):
         return request.user.is_superuser
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields if f.name not in ("valid_for_days", "image_png")]
+        return [f.name for f in self.model._meta.fields if f.name not in (*self.EDITABLE, "image_png")]
 
 
 @admin.register(Award)
 class AwardAdmin(ReadOnly):
-    list_display = ["achievement", "learner", "state", "issued_at", "revoked_at"]
-    list_filter = ["state"]
+    list_display = ["achievement", "learner", "state", "source", "issued_at", "valid_until", "revoked_at"]
+    list_filter = ["state", "source"]
     list_select_related = ["achievement", "learner"]
+    search_fields = ["achievement__name", "learner__email", "learner__last_name"]
+
+
+@admin.register(BulkAward)
+class BulkAwardAdmin(ReadOnly):
+    """Spreadsheets of learners as uploaded, with who confirmed them and what came of each row."""
+
+    list_display = [
+        "original_name",
+        "achievement",
+        "state",
+        "uploaded_by",
+        "confirmed_by",
+        "confirmed_at",
+        "awarded",
+    ]
+    list_filter = ["state"]
+    list_select_related = ["achievement", "uploaded_by", "confirmed_by"]
+    search_fields = ["original_name", "achievement__name", "sha256"]
+
+
+@admin.register(ExpiryChange)
+class ExpiryChangeAdmin(ReadOnly):
+    list_display = ["achievement", "valid_until", "changed_by", "created_at", "processed", "finished_at"]
+    list_select_related = ["achievement", "changed_by"]
+    search_fields = ["achievement__name", "reason"]
 
 
 @admin.register(CredlyBadge)

@@ -26,6 +26,10 @@ def seed_awards():
     if not IssuerKey.objects.filter(retired_at__isnull=True).exists():
         services.create_issuer_key()
     with quietly():
+        # Every published micro-credential has its achievement, the micro-certificate included: it
+        # is awarded by itself once the learner holds both of its components.
+        for proposal_id in Proposal.objects.filter(state=State.PUBLISHED).values_list("pk", flat=True):
+            services.create_achievement(proposal_id=proposal_id)
         for code, outcome in DEMO_AWARDS.items():
             proposal = Proposal.objects.filter(code=code, state=State.PUBLISHED).first()
             if (
@@ -51,3 +55,6 @@ def seed_awards():
             award = services.issue_credential(award_id=award.pk)
             if outcome == "revoked" and award.state == Award.State.ISSUED:
                 services.revoke(award=award, user=users["office"], reason="Awarded in error (demo).")
+        # The micro-certificate its components brought, issued here rather than by a worker.
+        for pending in Award.objects.filter(state=Award.State.PENDING).values_list("pk", flat=True):
+            services.issue_credential(award_id=pending)

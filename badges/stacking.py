@@ -104,27 +104,58 @@ def missing_components(certificate_award, now=None):
 
 def certificates_no_longer_held(now=None):
     """Issued micro-certificate awards some of whose components the learner no longer holds, for
-    the office's staff to decide on: [(certificate award, [(component, award or None)])]."""
+    the office's staff to decide on: [(certificate award, [(component, award or None)])]. Five
+    queries however many there are."""
+    from proposals.models import Proposal
+
     now = now or timezone.now()
-    lapsed = Award.objects.filter(
-        Q(state=Award.State.REVOKED) | Q(valid_until__lte=now), achievement__proposal__part_of__isnull=False
-    ).values_list("learner_id", "achievement__proposal__part_of")
-    pairs = set(lapsed)
+    pairs = set(
+        Award.objects.filter(
+            Q(state=Award.State.REVOKED) | Q(valid_until__lte=now),
+            achievement__proposal__part_of__isnull=False,
+        ).values_list("learner_id", "achievement__proposal__part_of")
+    )
     if not pairs:
         return []
     query = Q()
     for learner_id, certificate_id in pairs:
         query |= Q(learner_id=learner_id, achievement__proposal_id=certificate_id)
-    found = []
-    for certificate_award in (
+    certificates = list(
         Award.objects.filter(query, state=Award.State.ISSUED)
         .select_related("learner", "achievement__proposal")
         .order_by("-created_at")
-    ):
-        missing = missing_components(certificate_award, now)
+    )
+    links = Proposal.components.through.objects.filter(
+        from_proposal_id__in={c.achievement.proposal_id for c in certificates}
+    ).select_related("to_proposal")
+    components = {}
+    for link in links:
+        components.setdefault(link.from_proposal_id, []).append(link.to_proposal)
+    awards = {}
+    for found in Award.objects.filter(
+        learner_id__in={c.learner_id for c in certificates},
+        achievement__proposal_id__in={part.pk for parts in components.values() for part in parts},
+    ).select_related("achievement"):
+        key = (found.learner_id, found.achievement.proposal_id)
+        # The one that holds wins over an older revoked or expired one.
+        if key not in awards or _holds(found, now):
+            awards[key] = found
+    lapsed = []
+    for certificate in certificates:
+        missing = [
+            (part, awards.get((certificate.learner_id, part.pk)))
+            for part in components.get(certificate.achievement.proposal_id, [])
+            if not _holds(awards.get((certificate.learner_id, part.pk)), now)
+        ]
         if missing:
-            found.append((certificate_award, missing))
-    return found
+            lapsed.append((certificate, missing))
+    return lapsed
+
+
+def _holds(found, now):
+    return (
+        found is not None and found.state in HELD and (found.valid_until is None or found.valid_until > now)
+    )
 
 
 def component_revoked(component_award):

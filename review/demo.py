@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 
-from proposals.choices import Kind, Level, OutcomeKind
+from proposals.choices import Form, Kind, Level, OutcomeKind
 from proposals.models import Competency
 from proposals.policy import VOTE, BodyKind, active_profile
 
@@ -128,7 +128,18 @@ DEMO_PROPOSALS = [
         Decimal(0),
         "published",
     ),
+    (
+        "MC-DEMO-9",
+        "Workplace Communication Micro-certificate",
+        Kind.NON_CREDIT,
+        Level.UNDERGRADUATE,
+        False,
+        Decimal(0),
+        "published",
+    ),
 ]
+# A micro-certificate is a collection of related micro-credentials: its code -> its components.
+DEMO_CERTIFICATES = {"MC-DEMO-9": ("MC-DEMO-5", "MC-DEMO-7")}
 
 
 def _demo_proposal(code, title, kind, level, new_course, fee, author, unit):
@@ -262,7 +273,13 @@ def seed_demo_proposals(users):
         for code, title, kind, level, new_course, fee, goal in DEMO_PROPOSALS:
             if Proposal.objects.filter(code=code).exists():
                 continue
+            if code in DEMO_CERTIFICATES and active_profile().enforces("badge_only"):
+                continue  # this profile's policy has no micro-certificates
             proposal = _demo_proposal(code, title, kind, level, new_course, fee, author, unit)
             if code == "MC-DEMO-2":
                 proposal.co_authors.add(users["coauthor"])
+            if code in DEMO_CERTIFICATES:
+                proposal.form, proposal.theme = Form.MICRO_CERTIFICATE, "Communicating at work"
+                proposal.save(update_fields=["form", "theme"])
+                proposal.components.set(Proposal.objects.filter(code__in=DEMO_CERTIFICATES[code]))
             _walk(proposal, goal, users)

@@ -191,6 +191,14 @@ ADMIN_MODELS = [
     "review/ballot",
     "review/meeting",
     "review/internalnote",
+    "badges/issuerkey",
+    "badges/achievement",
+    "badges/award",
+    "badges/credential",
+    "badges/credlybadge",
+    "badges/bulkaward",
+    "badges/expirychange",
+    "badges/statuslist",
 ]
 
 

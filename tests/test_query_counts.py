@@ -164,3 +164,40 @@ def test_workflow_actions_make_exactly_this_many_queries(client, demo, action):
                 client, reverse("review:close_vote", args=[proposal.pk]), {"ballot": ballot.pk}
             )
     assert count == EXACT_ACTIONS[action]
+
+
+def test_awarding_pages_do_not_grow_with_uploads_or_rows(
+    client, demo, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    """The evaluator's awarding page and an upload's preview: the same queries for 1 or 40 rows and
+    uploads; the office's page likewise with lapsed certificates listed."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from badges import services
+    from badges.models import BulkAward
+
+    from .workflow import publish_achievement
+
+    settings.ISSUER_KEY_DIR = tmp_path / "keys"
+    services.create_issuer_key()
+    achievement = publish_achievement(demo, django_capture_on_commit_callbacks)
+    client.force_login(demo["evaluator"])
+
+    def upload(rows):
+        body = "email,given name,family name\n" + "".join(f"p{n}@example.edu,P,N{n}\n" for n in range(rows))
+        client.post(
+            reverse("badges:awarding"),
+            {"achievement": achievement.pk, "file": SimpleUploadedFile("c.csv", body.encode())},
+        )
+        return BulkAward.objects.order_by("-pk").first()
+
+    small = upload(1)
+    page_small = count_queries(client, reverse("badges:awarding"))
+    preview_small = count_queries(client, small.get_absolute_url())
+    for _ in range(5):
+        large = upload(40)
+    assert count_queries(client, reverse("badges:awarding")) == page_small
+    assert count_queries(client, large.get_absolute_url()) == preview_small
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("badges:bulk_confirm", args=[large.pk]))
+    assert count_queries(client, large.get_absolute_url()) == preview_small

@@ -20,6 +20,12 @@ from .workflow import place_at, publish_achievement
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def demo(fiu_demo):
+    """FIU's policy has micro-certificates ("a collection of related micro-credentials")."""
+    return fiu_demo
+
+
 def publish_certificate(demo, capture, components):
     author = demo["faculty"]
     proposal = complete_proposal(
@@ -187,3 +193,28 @@ def test_two_components_issued_at_the_same_moment_make_one_certificate(
     assert main_connection.vendor == "postgresql"
     assert not errors, errors
     assert Award.objects.filter(achievement=certificate, learner=demo["learner"]).count() == 1
+
+
+def test_the_office_list_reads_a_constant_number_of_queries(demo, parts, django_capture_on_commit_callbacks):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first, second, certificate = parts
+
+    def lapse(username):
+        held = give(demo, first, django_capture_on_commit_callbacks, learner=username)
+        give(demo, second, django_capture_on_commit_callbacks, learner=username)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.revoke(award=held, user=demo["office"], reason="Finding.")
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            found = stacking.certificates_no_longer_held()
+        return len(found), len(captured)
+
+    lapse("learner")
+    one = queries()
+    lapse("coauthor")
+    lapse("registrar")
+    three = queries()
+    assert (one[0], three[0]) == (1, 3) and one[1] == three[1]
