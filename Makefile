@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed-stamp
 # Local runs are development runs; production sets DEBUG=0 and a SECRET_KEY (see README).
 export DEBUG ?= 1
 
-.PHONY: run test lint install bench bench-awards bench-transcripts clean
+.PHONY: run test lint install bench bench-awards bench-transcripts bench-bulk clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,3 +51,6 @@ bench-awards: $(STAMP)
 
 bench-transcripts: $(STAMP)
 	$(BIN)/python scripts/bench_transcripts.py
+
+bench-bulk: $(STAMP)
+	$(BIN)/python scripts/bench_bulk.py
