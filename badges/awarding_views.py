@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from proposals.policy import active_profile
 from proposals.views import private_file
 
 from . import bulk, expiry, learning, stacking
@@ -57,7 +58,9 @@ def awarding(request):
     )
     context = {"form": form, "uploads": uploads, "office": office, "achievements": achievements}
     if office:
-        context["lapsed"] = stacking.certificates_no_longer_held()
+        # Only where the profile has micro-certificates (Binghamton's policy leaves stacking open).
+        context["stacking"] = not active_profile().enforces("badge_only")
+        context["lapsed"] = stacking.certificates_no_longer_held() if context["stacking"] else []
         context["expirable"] = learning.catalog()
         context["expiry_changes"] = ExpiryChange.objects.select_related("achievement", "changed_by")[:10]
         try:

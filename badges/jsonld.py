@@ -7,10 +7,12 @@ across calls (the loader returns the same parsed objects every time).
 """
 
 import json
+import time
 from functools import cache
 from pathlib import Path
 
 from pyld import jsonld
+from pyld.canon import URDNA2015
 
 CONTEXTS_DIR = Path(__file__).resolve().parent / "contexts"
 
@@ -83,7 +85,7 @@ def canonicalize_credential(document):
     """
     subject = document.get("credentialSubject")
     achievement = subject.get("achievement") if isinstance(subject, dict) else None
-    if not isinstance(achievement, dict) or "id" not in achievement:
+    if not isinstance(achievement, dict) or "id" not in achievement or not _spliceable(document, subject):
         return canonicalize(document)
     key = json.dumps([document["@context"], achievement], sort_keys=True)
     node = _expanded_achievements.get(key)
@@ -105,8 +107,59 @@ def canonicalize_credential(document):
     )
 
 
+def _spliceable(document, subject):
+    """Whether the achievement expands alone exactly as it does in place: only in our own shape (our
+    contexts, a plain ``AchievementSubject`` with no context of its own). Another issuer's credential
+    may scope terms differently (a context on its subject, say), and then takes the plain path."""
+    return (
+        document.get("@context") == [VC_V2, OB_V3]
+        and subject.get("type") in (["AchievementSubject"], "AchievementSubject")
+        and "@context" not in subject
+    )
+
+
 class _Expanded(jsonld.JsonLdProcessor):
     """Canonicalises a document that is already in expanded form, without expanding it again."""
 
     def expand(self, input_, options):
         return input_
+
+
+# --- documents from strangers ----------------------------------------------------------------------
+
+
+class TooComplex(Exception):
+    """Canonicalising the document would take too long. RDFC-1.0 is exponential on some shapes of
+    blank nodes ("poison graphs"), and its specification asks implementations to bound the work."""
+
+
+CHECK_SECONDS = 2.0
+MAX_LOOKALIKE_NODES = 6  # blank nodes one step tries in every order: at most 6! = 720 orders
+
+
+class _Bounded(URDNA2015):
+    """RDFC-1.0 that gives up past a deadline or on a group of too many look-alike blank nodes."""
+
+    def __init__(self, deadline):
+        super().__init__()
+        self.deadline = deadline
+
+    def hash_n_degree_quads(self, id_, issuer):
+        if time.monotonic() > self.deadline:
+            raise TooComplex("canonicalisation ran out of time")
+        return super().hash_n_degree_quads(id_, issuer)
+
+    def create_hash_to_related(self, id_, issuer):
+        related = super().create_hash_to_related(id_, issuer)
+        if any(len(nodes) > MAX_LOOKALIKE_NODES for nodes in related.values()):
+            raise TooComplex("too many look-alike blank nodes")
+        return related
+
+
+def check_canonicalizable(document, seconds=CHECK_SECONDS):
+    """Canonicalise a document from a stranger once, under a work limit, before ``canonicalize``
+    (through ``signing.verify``) does it without one. Raises ``TooComplex``, or PyLD's
+    ``JsonLdError`` (with ``ContextNotShipped`` among its causes for a context we do not ship)."""
+    options = {"documentLoader": load_document, "safe": True, "produceGeneralizedRdf": False}
+    dataset = jsonld.to_rdf(document, options)
+    _Bounded(time.monotonic() + seconds).main(dataset, {"format": "application/n-quads"})

@@ -199,7 +199,7 @@ def test_the_office_list_reads_a_constant_number_of_queries(demo, parts, django_
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    first, second, certificate = parts
+    first, second, _certificate = parts
 
     def lapse(username):
         held = give(demo, first, django_capture_on_commit_callbacks, learner=username)
