@@ -19,7 +19,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-# The independent Open Badges 3.0 verifier the tests run (Digital Bazaar's libraries, from the lockfile).
+# The Node tools the tests run, from the lockfile: the independent Open Badges 3.0 verifier
+# (Digital Bazaar's libraries) and axe-core for accessibility checks.
 VERIFIER_STAMP := tests/verifier/node_modules/.installed-stamp
 $(VERIFIER_STAMP): tests/verifier/package-lock.json
 	cd tests/verifier && npm ci --no-audit --no-fund --loglevel=error
