@@ -1,4 +1,27 @@
+from django.conf import settings
 from django.shortcuts import render
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a request whose declared body is larger than any upload allows before anything reads
+    it (CSRF checking reads a form's body, so this comes first): the server neither stores nor
+    parses a gigabyte someone sends. The front-end web server should enforce the same limit
+    (nginx's ``client_max_body_size``) so that such a body never reaches the application at all."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.MAX_REQUEST_BYTES:
+            limit_mb = settings.MAX_UPLOAD_BYTES // (1024 * 1024)
+            response = render(request, "errors/413.html", {"limit_mb": limit_mb}, status=413)
+            response["Connection"] = "close"  # the unread body is not waited for
+            return response
+        return self.get_response(request)
 
 
 class FriendlyMethodNotAllowedMiddleware:

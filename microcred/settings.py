@@ -111,6 +111,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the body: an oversized request is refused unread.
+    "microcred.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -228,6 +230,11 @@ STORAGES = {
     },
 }
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+# A whole request: one upload at its limit plus the form around it. Larger ones are refused unread.
+MAX_REQUEST_BYTES = MAX_UPLOAD_BYTES + 1024 * 1024
+# The public "verify a credential" page (badges.verify_views): the largest credential or badge image
+# it reads; anything beyond is dropped as it arrives.
+VERIFY_UPLOAD_MAX_BYTES = env_int("VERIFY_UPLOAD_MAX_BYTES", 2 * 1024 * 1024)
 # Bulk awarding from a spreadsheet (badges.bulk): the largest file and the most learners in one.
 BULK_AWARD_MAX_BYTES = env_int("BULK_AWARD_MAX_BYTES", 2 * 1024 * 1024)
 BULK_AWARD_MAX_ROWS = env_int("BULK_AWARD_MAX_ROWS", 5000)

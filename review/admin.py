@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from .membership_log import acting
 from .models import (
     AgendaItem,
     AuditEvent,
@@ -7,6 +8,7 @@ from .models import (
     InternalNote,
     Meeting,
     Membership,
+    MembershipChange,
     Notification,
     ReviewBody,
     Vote,
@@ -20,8 +22,29 @@ class MembershipInline(admin.TabularInline):
     fields = ["user", "role", "is_active"]
 
 
+class RecordsWhoChangesMemberships:
+    """Membership changes made through this admin are recorded with the admin who made them."""
+
+    def save_model(self, request, obj, form, change):
+        with acting(request.user):
+            super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        with acting(request.user):
+            super().save_formset(request, form, formset, change)
+
+    def delete_model(self, request, obj):
+        with acting(request.user):
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with acting(request.user):
+            for obj in queryset:  # one by one, so each removal is recorded
+                obj.delete()
+
+
 @admin.register(ReviewBody)
-class ReviewBodyAdmin(admin.ModelAdmin):
+class ReviewBodyAdmin(RecordsWhoChangesMemberships, admin.ModelAdmin):
     list_display = ["name", "kind", "profile", "unit", "quorum", "member_count", "is_active"]
     list_filter = ["kind", "profile", "is_active"]
     search_fields = ["name", "slug", "unit__name"]
@@ -44,8 +67,36 @@ class ReviewBodyAdmin(admin.ModelAdmin):
         return obj._members
 
 
+@admin.register(MembershipChange)
+class MembershipChangeAdmin(admin.ModelAdmin):
+    """Read-only: who joined, left or changed role in which body, when and by whose hand."""
+
+    list_display = [
+        "changed_at",
+        "body_name",
+        "person_name",
+        "action",
+        "role_before",
+        "role_after",
+        "changed_by",
+    ]
+    list_filter = ["action", "body"]
+    search_fields = ["body_name", "person_name", "changed_by__username"]
+    list_select_related = ["changed_by"]
+    date_hierarchy = "changed_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(RecordsWhoChangesMemberships, admin.ModelAdmin):
     list_display = ["user", "body", "role", "is_active", "since"]
     list_filter = ["role", "is_active", "body__kind", "body"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "user__email", "body__name"]

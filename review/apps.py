@@ -9,6 +9,7 @@ class ReviewConfig(AppConfig):
     def ready(self):
         from proposals.access import register_action_rule, register_reader_rule
 
+        from . import membership_log  # noqa: F401  (its signals record membership changes)
         from .access import reviewer_reading_rule
         from .roles import may_act_at_stage, may_publish
 

@@ -81,6 +81,41 @@ class Membership(models.Model):
         return self.role in (self.Role.CHAIR, self.Role.MEMBER)
 
 
+class MembershipChange(AppendOnly):
+    """Who joined a review body, left it or changed role, when and by whose hand: the record of who
+    could vote on what, kept even after the membership or the body is gone. Written for every
+    change made through a membership's save or delete (the admin's forms and inlines included)."""
+
+    class Action(models.TextChoices):
+        ADDED = "added", "Added"
+        CHANGED = "changed", "Changed"
+        REMOVED = "removed", "Removed"
+
+    body = models.ForeignKey(
+        ReviewBody, null=True, on_delete=models.SET_NULL, related_name="membership_changes"
+    )
+    body_name = models.CharField(max_length=200)
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    person_name = models.CharField(max_length=300)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    role_before = models.CharField(max_length=10, blank=True)
+    role_after = models.CharField(max_length=10, blank=True)
+    active_before = models.BooleanField(null=True)
+    active_after = models.BooleanField(null=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self):
+        return f"{self.person_name} {self.get_action_display().lower()} – {self.body_name}"
+
+
 class Notification(models.Model):
     """An email to one person, kept so that delivery can be retried, audited and never lost."""
 

@@ -155,3 +155,32 @@ def test_an_archive_bomb_disguised_as_a_word_document_is_refused(db):
         archive.writestr("word/document.xml", "<w:document>" + "text " * 200 + "</w:document>")
     content_type, name = check_upload(SimpleUploadedFile("ok.docx", small.getvalue()))
     assert name == "ok.docx" and content_type.endswith("wordprocessingml.document")
+
+
+def test_an_oversized_request_is_refused_before_its_body_is_read(settings):
+    """The declared length alone decides: the body is never read (not even by the CSRF check,
+    which reads a form's token), nothing is parsed or saved."""
+    from django.test import Client
+
+    settings.MAX_REQUEST_BYTES = 2048
+    client = Client(enforce_csrf_checks=True)
+
+    class Unreadable:
+        def read(self, *args):
+            raise AssertionError("the body was read")
+
+        readline = read
+
+    response = client.generic(
+        "POST",
+        "/proposals/new/",
+        b"",
+        content_type="multipart/form-data; boundary=x",
+        CONTENT_LENGTH="999999999",
+        **{"wsgi.input": Unreadable()},
+    )
+    assert response.status_code == 413
+    assert "too large to send" in response.content.decode()
+    assert response["Connection"] == "close"
+    # Within the limit, the same address answers as usual (here: the CSRF check refuses it).
+    assert client.post("/proposals/new/", {"x": "y"}).status_code == 403

@@ -199,6 +199,7 @@ ADMIN_MODELS = [
     "badges/bulkaward",
     "badges/expirychange",
     "badges/statuslist",
+    "review/membershipchange",
 ]
 
 
@@ -267,3 +268,46 @@ def test_learner_sees_only_the_links_for_their_role(client, demo):
     client.force_login(demo["office"])
     html = client.get("/").content.decode()
     assert "My queue" in html and "Pipeline" in html
+
+
+def test_membership_changes_in_the_admin_are_recorded_with_who_made_them(client, demo):
+    """Who could vote on what is evidence: joining, a role change and leaving a body are recorded
+    with the admin who did it, and the record outlives the membership."""
+    from review.models import Membership, MembershipChange, ReviewBody
+
+    body = ReviewBody.objects.get(slug="gc")
+    person = demo["coauthor"]
+    client.force_login(demo["admin"])
+    start = MembershipChange.objects.count()
+    response = client.post(
+        "/admin/review/membership/add/",
+        {"user": person.pk, "body": body.pk, "role": "member", "is_active": "on"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    membership = Membership.objects.get(body=body, user=person)
+    client.post(
+        f"/admin/review/membership/{membership.pk}/change/",
+        {"user": person.pk, "body": body.pk, "role": "chair", "is_active": "on"},
+    )
+    client.post(
+        f"/admin/review/membership/{membership.pk}/change/",
+        {"user": person.pk, "body": body.pk, "role": "chair", "is_active": "on"},
+    )
+    client.post(f"/admin/review/membership/{membership.pk}/delete/", {"post": "yes"})
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+    records = list(
+        MembershipChange.objects.order_by("id")[start:].values_list(
+            "action", "role_before", "role_after", "changed_by__username", "person_name", "body_name"
+        )
+    )
+    name = person.get_full_name()
+    assert records == [
+        ("added", "", "member", "admin", name, body.name),
+        ("changed", "member", "chair", "admin", name, body.name),  # saving again unchanged adds nothing
+        ("removed", "chair", "", "admin", name, body.name),
+    ]
+    page = client.get("/admin/review/membershipchange/").content.decode()
+    assert name in page and "Removed" in page
+    # Nobody edits or deletes the record itself.
+    record = MembershipChange.objects.last()
+    assert client.get(f"/admin/review/membershipchange/{record.pk}/delete/").status_code == 403
