@@ -155,8 +155,25 @@ def detail(request, pk):
             "completed_consultation": next((c for c in proposal.consultations.all() if c.is_completed), None),
             "profile": active_profile(),
             "panels": detail_panels(request, proposal),
+            "page_sections": PAGE_SECTIONS,
         },
     )
+
+
+# The proposal page's in-page navigation: its reading sections, then the conversation and history.
+PAGE_SECTIONS = [
+    ("read-basics", "Basics"),
+    ("read-purpose", "Purpose"),
+    ("read-courses", "Courses"),
+    ("read-outcomes", "Outcomes"),
+    ("read-alignment", "Alignment"),
+    ("read-evidence", "Evidence"),
+    ("read-fees", "Fees"),
+    ("read-implementation", "Implementation"),
+    ("read-attachments", "Attachments"),
+    ("comments", "Comments"),
+    ("history", "History"),
+]
 
 
 def _build_forms(section, proposal, data=None, files=None):

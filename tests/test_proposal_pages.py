@@ -269,3 +269,21 @@ def test_course_credits_must_be_positive(client, draft):
     assert response.status_code == 200
     assert "A course has at least 0.5 credits." in response.content.decode()
     assert not draft.courses.filter(title="Negative").exists()
+
+
+def test_the_proposal_page_has_in_page_navigation_to_every_part(client, demo):
+    """A long proposal is read by jumping: every link of the "On this page" list has its target."""
+    import re
+
+    from .factories import complete_proposal
+
+    author = demo["faculty"]
+    proposal = complete_proposal(author=author, unit=author.unit_roles.first().unit)
+    client.force_login(author)
+    html = client.get(f"/proposals/{proposal.pk}/").content.decode()
+    nav = html[html.index('aria-label="On this page"') :]
+    nav = nav[: nav.index("</nav>")]
+    anchors = re.findall(r'href="#([\w-]+)"', nav)
+    assert len(anchors) >= 10 and "comments" in anchors and "history" in anchors
+    for anchor in anchors:
+        assert f'id="{anchor}"' in html, anchor
