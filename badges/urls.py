@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import awarding_views, credly_views, learning_views, views
+from . import awarding_views, credly_views, learning_views, verify_views, views
 
 app_name = "badges"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("achievements/<uuid:uuid>", views.achievement, name="achievement"),
     path("achievements/<uuid:uuid>/image.png", views.achievement_image, name="achievement_image"),
     path("status/<slug:purpose>", views.status_list, name="status_list"),
+    path("verify/", verify_views.verify, name="verify"),
     path("awards/<uuid:public_id>/", views.award, name="award"),
     path("awards/<uuid:public_id>/credential.json", views.award_json, name="award_json"),
     path("awards/<uuid:public_id>/badge.png", views.award_png, name="award_png"),

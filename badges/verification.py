@@ -1,0 +1,505 @@
+"""Checking a credential somebody uploads: an Open Badges 3.0 credential as JSON, or baked into a
+PNG or SVG badge image. Says whether it verifies, who issued it to whom, its status, and why it
+fails when it does.
+
+Our own credentials are checked against our keys (``IssuerKey``) and our awards' state; another
+issuer's against the Ed25519 key inside its ``did:key``. Nothing is ever fetched from the network:
+any other verification method is "issuer not known", any JSON-LD context we do not ship is named
+as such, and other issuers' status lists are not checked. Every input, however broken or hostile,
+gives a result with a message, never an exception.
+"""
+
+import html
+import json
+import logging
+import struct
+import uuid
+import zlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.db import models
+from django.template.defaultfilters import filesizeformat
+from django.utils import dateformat, timezone
+from django.utils.dateparse import parse_datetime
+from pyld.jsonld import JsonLdError
+
+from . import documents, images, jsonld, keys, signing
+from .models import Award, IssuerKey
+
+logger = logging.getLogger(__name__)
+
+MAX_DEPTH = 32  # our credentials nest about 8 deep
+MAX_CONTAINERS = 1000  # JSON objects and arrays; ours have about 40
+MAX_KEY_TEXT = 200  # a verification method or proof value; base58 decoding is quadratic in length
+OB_TYPES = {"OpenBadgeCredential", "AchievementCredential"}
+DID_KEY = "did:key:"
+
+
+class Status(models.TextChoices):
+    VALID = "valid", "Valid"
+    EXPIRED = "expired", "Expired"
+    REVOKED = "revoked", "Revoked"
+    SUPERSEDED = "superseded", "Superseded by a re-issued credential"
+    NOT_YET_VALID = "not_yet_valid", "Not yet valid"
+    NOT_CHECKED = "not_checked", "Status not checked"
+
+
+@dataclass
+class Verification:
+    """What the page tells about one upload. ``problem`` is set when no credential could be read
+    from it at all; otherwise ``credential`` is the parsed document and ``reasons`` say why it does
+    not verify (empty when it does)."""
+
+    kind: str = ""  # "JSON", "PNG badge image" or "SVG badge image"
+    problem: str = ""
+    credential: dict | None = None
+    signature_ok: bool = False
+    ours: bool = False
+    issuer_name: str = ""
+    issuer_id: str = ""
+    recipient_name: str = ""
+    achievement_name: str = ""
+    issued_on: datetime | None = None
+    valid_until: datetime | None = None
+    status: str = Status.NOT_CHECKED
+    status_note: str = ""
+    reasons: list[str] = field(default_factory=list)
+    award: Award | None = None
+
+    @property
+    def verified(self):
+        return self.credential is not None and self.signature_ok and not self.reasons
+
+    @property
+    def status_label(self):
+        return Status(self.status).label
+
+
+class Unreadable(Exception):
+    """No credential can be read from the upload; the message says why, for the person uploading."""
+
+
+def verify_upload(data, *, filename="", content_type="", now=None):
+    """Read a credential from uploaded bytes (JSON, or a baked PNG or SVG) and verify it. Never
+    raises; never fetches anything from the network."""
+    result = Verification()
+    try:
+        result.kind, text = _credential_text(data, filename=filename, content_type=content_type)
+        result.credential = _parse(text)
+    except Unreadable as unreadable:
+        result.problem = str(unreadable)
+        return result
+    try:
+        _verify(result, now or timezone.now())
+    except Exception:  # a last resort: hostile input must give a page, not an error
+        logger.exception("Verifying an uploaded credential failed unexpectedly")
+        result.signature_ok = False
+        result.reasons.append("It could not be checked: parts of it are not what a credential holds.")
+    return result
+
+
+# --- reading the upload ------------------------------------------------------------------------------
+
+
+def _credential_text(data, *, filename, content_type):
+    """(what the file is, the credential's JSON text) from the uploaded bytes."""
+    limit = settings.VERIFY_UPLOAD_MAX_BYTES
+    if len(data) > limit:
+        raise Unreadable(
+            f"The file is larger than {filesizeformat(limit)}, the most this page reads. A credential is "
+            "a few kilobytes, and a badge image carrying one rarely more than a few hundred."
+        )
+    if not data:
+        raise Unreadable("The file is empty.")
+    if data.startswith(images.PNG_SIGNATURE):
+        return "PNG badge image", _png_credential(data, limit)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        looks_like = "a PNG" if filename.lower().endswith(".png") or content_type == "image/png" else "text"
+        raise Unreadable(
+            f"This file is neither a credential (JSON text) nor a badge image: it is not {looks_like} "
+            "this page can read. Upload the credential's .json file, or the badge as PNG or SVG."
+        ) from None
+    stripped = text.lstrip()
+    if stripped.startswith("<"):
+        return "SVG badge image", _svg_credential(text)
+    return "JSON", text
+
+
+def _png_credential(png, limit):
+    """The text of a PNG's ``openbadgecredential`` chunk. Like ``images.unbake_png``, but for bytes
+    from strangers: a truncated file ends the walk, and a compressed chunk inflates only up to
+    ``limit`` (a small chunk can otherwise inflate to gigabytes)."""
+    position = len(images.PNG_SIGNATURE)
+    while position + 8 <= len(png):
+        (length,) = struct.unpack(">I", png[position : position + 4])
+        kind = png[position + 4 : position + 8]
+        data = png[position + 8 : position + 8 + length]
+        if kind == b"iTXt" and data.startswith(images.KEYWORD + b"\0"):
+            return _itxt_text(data[len(images.KEYWORD) + 1 :], limit)
+        if kind in (b"iTXt", b"tEXt") and data.startswith(b"openbadges\0"):
+            raise Unreadable(
+                "This is an Open Badges 2.0 badge image. This page checks Open Badges 3.0 credentials."
+            )
+        if kind == b"IEND":
+            break
+        position += 4 + 4 + length + 4  # length, type, data, CRC
+    raise Unreadable(
+        "This PNG image carries no Open Badges credential (no “openbadgecredential” chunk). "
+        "Download the badge from the page that issued it: that copy has the credential baked in."
+    )
+
+
+def _itxt_text(body, limit):
+    if len(body) < 2:
+        raise Unreadable("The credential chunk of this PNG image is cut short.")
+    compressed, rest = body[0], body[2:]
+    _language, _, rest = rest.partition(b"\0")
+    _translated, _, text = rest.partition(b"\0")
+    if compressed:
+        inflater = zlib.decompressobj()
+        try:
+            text = inflater.decompress(text, limit + 1)
+        except zlib.error:
+            raise Unreadable("The credential chunk of this PNG image is damaged.") from None
+        if len(text) > limit or inflater.unconsumed_tail:
+            raise Unreadable(f"The credential in this PNG image is larger than {filesizeformat(limit)}.")
+    try:
+        return text.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Unreadable("The credential baked into this PNG image is not UTF-8 text.") from None
+
+
+CREDENTIAL_ELEMENT = "<openbadges:credential"
+CREDENTIAL_END = "</openbadges:credential>"
+
+
+def _svg_credential(svg):
+    """The credential in an SVG's ``openbadges:credential`` element. Read as text, never with an XML
+    parser (which could be made to expand entities): ``images.unbake_svg`` reads the shape we bake;
+    other bakers' shapes (attributes on the element, escaped text rather than CDATA) are read here."""
+    try:
+        found = images.unbake_svg(svg)
+    except ValueError:  # an opening without its end
+        found = None
+    if found is not None:
+        return found
+    start = svg.find(CREDENTIAL_ELEMENT)
+    body_start = svg.find(">", start) + 1 if start >= 0 else 0
+    end = svg.find(CREDENTIAL_END, body_start) if body_start else -1
+    if end < 0:
+        if "<svg" not in svg[:4096].lower():
+            raise Unreadable("This file is neither JSON nor an SVG image: this page cannot read it.")
+        raise Unreadable(
+            "This SVG image carries no Open Badges credential (no “openbadges:credential” element). "
+            "Download the badge from the page that issued it: that copy has the credential baked in."
+        )
+    body = svg[body_start:end].strip()
+    if body.startswith("<![CDATA[") and body.endswith("]]>"):
+        return body[len("<![CDATA[") : -len("]]>")]
+    return html.unescape(body)  # character references only; no entity is ever resolved
+
+
+def _no_constants(name):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _parse(text):
+    if text.count(".") == 2 and text.strip().startswith("eyJ"):
+        raise Unreadable(
+            "This credential is a JSON Web Token (VC-JWT). This page checks credentials with a Data "
+            "Integrity proof (eddsa-rdfc-2022), such as the ones this institution issues."
+        )
+    try:
+        value = json.loads(text, parse_constant=_no_constants)
+    except json.JSONDecodeError as error:
+        raise Unreadable(
+            f"This is not a credential: it is not valid JSON ({error.msg}, line {error.lineno})."
+        ) from None
+    except RecursionError:
+        raise Unreadable("This is not a credential: its JSON is nested far too deeply.") from None
+    except ValueError:  # a number with thousands of digits, NaN or Infinity
+        raise Unreadable("This is not a credential: it holds a number JSON cannot carry.") from None
+    if not isinstance(value, dict):
+        what = {list: "a list", str: "a string", bool: "true or false", type(None): "null"}.get(
+            type(value), "a number"
+        )
+        raise Unreadable(f"This is not a credential: the JSON is {what}, not an object.")
+    _check_size(value)
+    return value
+
+
+def _check_size(value):
+    """Refuse shapes no credential has, before any JSON-LD processing spends time on them."""
+    stack, containers = [(value, 1)], 0
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise Unreadable("This is not a credential: its JSON is nested far too deeply.")
+        containers += 1
+        if containers > MAX_CONTAINERS:
+            raise Unreadable("This is not a credential: it holds far more parts than any credential does.")
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+
+
+# --- verifying ----------------------------------------------------------------------------------------
+
+
+def _verify(result, now):
+    document = result.credential
+    _describe(result, document)
+    types = _as_list(document.get("type"))
+    if "VerifiableCredential" not in types:
+        result.reasons.append("It is not a Verifiable Credential (its “type” does not say so).")
+        return
+    if not OB_TYPES & set(types):
+        result.reasons.append("It is a Verifiable Credential, but not an Open Badges credential.")
+    proofs = _as_list(document.get("proof"))
+    if not proofs:
+        result.reasons.append("It carries no proof: it was never signed, or its signature was removed.")
+        return
+    contexts = _as_list(document.get("@context"))
+    unheld = [c for c in contexts if isinstance(c, str) and c not in jsonld.CONTEXT_FILES]
+    if unheld or not contexts:
+        result.reasons.append(_context_reason(unheld[0] if unheld else "none given"))
+        return
+    found = [_key_for(proof, result) for proof in proofs]
+    if None in found:
+        return
+    public_keys = {
+        proof["verificationMethod"]: public for proof, (public, _key, _c) in zip(proofs, found, strict=True)
+    }
+    if not _signature_matches(document, public_keys, result):
+        return
+    result.signature_ok = True
+    for _public, key, controller in found:
+        if controller != result.issuer_id:
+            result.reasons.append(
+                f"It is signed by a key of {controller}, not of the issuer it names ({result.issuer_id or 'none'})."
+            )
+        if key is not None and key.revoked_at:
+            result.reasons.append(
+                f"It is signed with a key {documents.institution_name()} marked as compromised on "
+                f"{_day(key.revoked_at)}: the credential is not trustworthy."
+            )
+    result.ours = all(key is not None for _public, key, _controller in found)
+    _status(result, document, now)
+
+
+def _describe(result, document):
+    """Who issued what to whom, as the document says: shown whether or not it verifies."""
+    issuer = document.get("issuer")
+    if isinstance(issuer, dict):
+        result.issuer_id, result.issuer_name = _text(issuer.get("id")), _text(issuer.get("name"))
+    else:
+        result.issuer_id = _text(issuer)
+    subject = next((s for s in _as_list(document.get("credentialSubject")) if isinstance(s, dict)), {})
+    achievement = subject.get("achievement")
+    if isinstance(achievement, dict):
+        result.achievement_name = _text(achievement.get("name"))
+    result.achievement_name = result.achievement_name or _text(document.get("name"))
+    result.recipient_name = _subject_name(subject)
+    result.issued_on = _date(document.get("validFrom") or document.get("issuanceDate"))
+    result.valid_until = _date(document.get("validUntil") or document.get("expirationDate"))
+
+
+def _subject_name(subject):
+    """The learner's name when the credential carries it in plain text; never an email address."""
+    names = [subject.get("name")] + [
+        entry.get("identityHash")
+        for entry in _as_list(subject.get("identifier"))
+        if isinstance(entry, dict) and entry.get("identityType") == "name" and entry.get("hashed") is False
+    ]
+    return next((_text(n) for n in names if _text(n) and "@" not in _text(n)), "")
+
+
+def _key_for(proof, result):
+    """(public key, our IssuerKey or None, controller) of a proof's verification method, or None
+    with the reason added to ``result``."""
+    if not isinstance(proof, dict):
+        result.reasons.append("Its proof is not a proof object.")
+        return None
+    if proof.get("type") != "DataIntegrityProof" or proof.get("cryptosuite") != signing.CRYPTOSUITE:
+        suite = _text(proof.get("cryptosuite")) or _text(proof.get("type")) or "an unnamed method"
+        result.reasons.append(
+            f"It is signed with {suite}, which this verifier does not support (it checks "
+            f"DataIntegrityProof with {signing.CRYPTOSUITE})."
+        )
+        return None
+    if proof.get("proofPurpose") != "assertionMethod":
+        result.reasons.append(
+            "Its proof is not for asserting a credential (proofPurpose is not assertionMethod)."
+        )
+        return None
+    method, value = proof.get("verificationMethod"), proof.get("proofValue")
+    if not isinstance(method, str) or not isinstance(value, str) or len(value) > MAX_KEY_TEXT or not method:
+        result.reasons.append(
+            "Its proof is incomplete: the key or the signature value is missing or malformed."
+        )
+        return None
+    for key in IssuerKey.objects.all():
+        if key.url == method:
+            return keys.public_key_from_multikey(key.public_key_multibase), key, documents.issuer_id()
+    if method.startswith(DID_KEY) and len(method) <= MAX_KEY_TEXT:
+        did, _, fragment = method.partition("#")
+        multibase = did.removeprefix(DID_KEY)
+        try:
+            if fragment and fragment != multibase:
+                raise ValueError("the fragment is not the key")
+            return keys.public_key_from_multikey(multibase), None, did
+        except ValueError:
+            result.reasons.append(f"Its did:key ({method[:80]}) does not hold an Ed25519 public key.")
+            return None
+    result.reasons.append(
+        f"Issuer not known: it is signed with the key {method[:120]}, which is neither one of "
+        f"{documents.institution_name()}'s keys nor a did:key. This verifier does not fetch keys from "
+        "the network."
+    )
+    return None
+
+
+def _signature_matches(document, public_keys, result):
+    """Whether every proof verifies; canonicalising under a work limit first, since the document
+    comes from a stranger. Adds the reason when it does not."""
+    unsigned = {k: v for k, v in document.items() if k != "proof"}
+    try:
+        jsonld.check_canonicalizable(unsigned)
+        for proof in _as_list(document["proof"]):
+            options = {k: v for k, v in proof.items() if k != "proofValue"}
+            jsonld.check_canonicalizable({**options, "@context": document["@context"]})
+    except jsonld.TooComplex:
+        result.reasons.append(
+            "It is too complex to check: its structure would take too long to canonicalise."
+        )
+        return False
+    except (JsonLdError, RecursionError) as error:
+        missing = _missing_context(error)
+        result.reasons.append(
+            _context_reason(missing)
+            if missing
+            else "It is not valid JSON-LD, so its signature cannot be checked."
+        )
+        return False
+    if not signing.verify(document, public_keys.get):
+        result.reasons.append(
+            "The signature does not match: the credential was changed after it was signed "
+            "(or it was signed with another key than the one it names)."
+        )
+        return False
+    return True
+
+
+def _missing_context(error):
+    """The URL of a context we do not ship, when that is why JSON-LD processing failed."""
+    urls, shipped = [], False
+    while error is not None:
+        shipped = shipped or isinstance(error, jsonld.ContextNotShipped)
+        details = getattr(error, "details", None)
+        if isinstance(details, dict) and isinstance(details.get("url"), str):
+            urls.append(details["url"])
+        error = error.__cause__ or error.__context__
+    return (urls[0] if urls else "one it names") if shipped else None
+
+
+def _context_reason(url):
+    return (
+        f"It uses a JSON-LD context this verifier does not hold ({url[:120]}), so its signature cannot be "
+        "checked. It never fetches contexts from the network."
+    )
+
+
+def _status(result, document, now):
+    """Revoked, superseded, expired or not yet valid, in that order; our own status from our awards,
+    another issuer's status list is never fetched."""
+    if result.ours and not result.reasons:  # our records speak only for what our trusted keys signed
+        result.award = _our_award(document)
+        if result.award is not None:
+            result.recipient_name = result.recipient_name or _learner_name(result.award.learner)
+        result.issuer_name = result.issuer_name or documents.institution_name()
+    award = result.award
+    index = _status_index(document)
+    if award is not None and award.state == Award.State.REVOKED:
+        result.status = Status.REVOKED
+        when = f" on {_day(award.revoked_at)}" if award.revoked_at else ""
+        result.reasons.append(f"{documents.institution_name()} revoked it{when}: {award.revoked_reason}")
+    elif (
+        award is not None
+        and index is not None
+        and award.credential
+        and award.credential.status_index != index
+    ):
+        result.status = Status.SUPERSEDED
+        result.reasons.append(
+            f"It has been superseded: {documents.institution_name()} re-issued this award with a new "
+            "credential (a new expiry date, say). Ask its holder for the current one."
+        )
+    elif result.valid_until and result.valid_until < now:
+        result.status = Status.EXPIRED
+        result.reasons.append(f"It expired on {_day(result.valid_until)}.")
+    elif result.issued_on and result.issued_on > now:
+        result.status = Status.NOT_YET_VALID
+        result.reasons.append(f"It is not valid yet: it is valid from {_day(result.issued_on)}.")
+    elif award is None and document.get("credentialStatus"):
+        result.status = Status.NOT_CHECKED
+        if not result.ours:
+            result.status_note = "We do not fetch other issuers' status lists."
+    else:
+        result.status = Status.VALID
+
+
+def _our_award(document):
+    value = _text(document.get("id"))
+    try:
+        credential_uuid = (
+            uuid.UUID(value.removeprefix("urn:uuid:")) if value.startswith("urn:uuid:") else None
+        )
+    except ValueError:
+        credential_uuid = None
+    if credential_uuid is None:
+        return None
+    return (
+        Award.objects.select_related("learner", "credential").filter(credential_uuid=credential_uuid).first()
+    )
+
+
+def _learner_name(user):
+    """The name we hold for the learner, as their award's public page shows it; never an email."""
+    name = user.get_full_name() or user.username
+    return "" if "@" in name else name
+
+
+def _status_index(document):
+    entry = next((e for e in _as_list(document.get("credentialStatus")) if isinstance(e, dict)), {})
+    try:
+        return int(str(entry.get("statusListIndex")))
+    except ValueError:
+        return None
+
+
+# --- small readers -------------------------------------------------------------------------------------
+
+
+def _as_list(value):
+    return value if isinstance(value, list) else [] if value is None else [value]
+
+
+def _text(value, limit=300):
+    return value.strip()[:limit] if isinstance(value, str) else ""
+
+
+def _day(moment):
+    return dateformat.format(timezone.localtime(moment), "j F Y")
+
+
+def _date(value):
+    try:
+        moment = parse_datetime(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    if moment is not None and timezone.is_naive(moment):
+        moment = moment.replace(tzinfo=UTC)
+    return moment

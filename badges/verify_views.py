@@ -1,0 +1,98 @@
+"""The public "verify a credential" page: anyone uploads a credential (JSON) or a badge image with one
+baked in and is told whether it verifies (``badges.verification``). Nothing uploaded is stored."""
+
+import io
+
+from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import InMemoryUploadedFile
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.shortcuts import render
+from django.template.defaultfilters import filesizeformat
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_http_methods
+
+from . import documents, signing
+from .verification import verify_upload
+
+FIELD = "credential"
+
+
+class VerifyForm(forms.Form):
+    credential = forms.FileField(
+        label="Credential file or badge image",
+        help_text="The credential as JSON (.json, .jsonld), or the badge image (.png, .svg) with it baked in.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,.jsonld,.png,.svg"}),
+        error_messages={
+            "required": "Choose a credential file or badge image to check.",
+            "empty": "The file is empty.",
+        },
+    )
+
+
+class FirstFileAtMost(FileUploadHandler):
+    """Keeps at most ``limit + 1`` bytes of the one file the form asks for, in memory, and drops the
+    rest as it arrives: a public form must not spool whatever a stranger sends to disk. The file's
+    ``size`` is still the size that arrived, so that the page can say it was too large."""
+
+    def __init__(self, request, limit):
+        super().__init__(request)
+        self.limit = limit
+        self.kept = None
+
+    def new_file(self, field_name, *args, **kwargs):
+        if field_name != FIELD or self.kept is not None:
+            raise SkipFile
+        super().new_file(field_name, *args, **kwargs)
+        self.kept = bytearray()
+
+    def receive_data_chunk(self, raw_data, start):
+        room = self.limit + 1 - len(self.kept)
+        if room > 0:
+            self.kept += raw_data[:room]
+
+    def file_complete(self, file_size):
+        return InMemoryUploadedFile(
+            io.BytesIO(bytes(self.kept)),
+            self.field_name,
+            self.file_name,
+            self.content_type,
+            file_size,
+            self.charset,
+            self.content_type_extra,
+        )
+
+
+@csrf_exempt  # only so that the upload handler is in place before the CSRF check reads the body
+@require_http_methods(["GET", "POST"])
+def verify(request):
+    if request.method == "POST":
+        request.upload_handlers = [FirstFileAtMost(request, settings.VERIFY_UPLOAD_MAX_BYTES)]
+    return _verify(request)
+
+
+@csrf_protect
+def _verify(request):
+    """GET: the form. POST: the form again, with the verdict on the uploaded file, or a message
+    beside the field when no credential could be read from it."""
+    form, result = VerifyForm(), None
+    if request.method == "POST":
+        form = VerifyForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data[FIELD]
+            data = upload.read(settings.VERIFY_UPLOAD_MAX_BYTES + 1)
+            result = verify_upload(data, filename=upload.name or "", content_type=upload.content_type or "")
+            if result.problem:
+                form.add_error(FIELD, result.problem)
+                result = None
+    return render(
+        request,
+        "badges/verify.html",
+        {
+            "form": form,
+            "result": result,
+            "max_size": filesizeformat(settings.VERIFY_UPLOAD_MAX_BYTES),
+            "institution": documents.institution_name(),
+            "cryptosuite": signing.CRYPTOSUITE,
+        },
+    )
