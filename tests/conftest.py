@@ -256,6 +256,16 @@ def screenshot(page, name):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: the rate limits django-allauth keeps there (sign-ups,
+    logins, password resets per address) must not carry over from earlier tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.ISSUER_KEY_DIR = tmp_path / "issuer-keys"
