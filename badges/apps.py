@@ -15,3 +15,9 @@ class BadgesConfig(AppConfig):
         # Credly copies follow the Open Badges credential, in their own tasks once it has committed.
         services.register_issued_hook(tasks.issue_in_credly.name)
         services.register_revoked_hook(tasks.revoke_in_credly.name)
+
+        from review.trends import register_trends
+
+        from .trends import award_trends
+
+        register_trends(award_trends)

@@ -25,3 +25,7 @@ class ReviewConfig(AppConfig):
         register_detail_panel(workflow_panel)
         register_detail_panel(history_panel)
         register_approvals_reader(stage_approvals)
+
+        from .trends import pipeline_trends, register_trends
+
+        register_trends(pipeline_trends)

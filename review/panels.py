@@ -20,7 +20,7 @@ from proposals.versions import diff
 from . import roles, selectors
 from .forms import CloseVoteForm, CompleteConsultationForm, DecisionForm, InternalNoteForm, VoteForm
 from .models import AuditEvent, InternalNote, Meeting
-from .services import count
+from .services import progress
 
 # Session key under which a decision refused for bad input waits to be shown again, filled in.
 REFUSED_DECISION = "review-refused-decision"
@@ -172,16 +172,21 @@ def _vote_context(context, proposal, user, body, acts_here):
     context["ballot"] = ballot
     if ballot is None:
         return
-    votes = list(ballot.votes.select_related("voter"))
+    votes = list(ballot.votes.all())
     mine = next((v for v in votes if v.voter_id == user.pk), None)
     if roles.may_vote(proposal, user):
         context["vote_form"] = VoteForm(
             initial={"choice": mine.choice if mine else None, "comment": mine.comment if mine else ""}
         )
         context["my_vote"] = mine
+    if not (acts_here or roles.sees_vote_progress(ballot, user)):
+        return
+    # How far the vote has got, never who chose what: there is no setting that shows that.
+    tally, status = progress(ballot, proposal, votes)
+    context["progress"] = status
+    context["runs_vote"] = roles.runs_vote(ballot, proposal, user)
     if acts_here:
-        context["tally"] = count(ballot, proposal, votes)
-        context["votes"] = votes
+        context["tally"] = tally
         context["close_form"] = CloseVoteForm(
             meetings=Meeting.objects.filter(body=body).order_by("-date")[:10],
             auto_id="id_close_%s",
@@ -214,6 +219,12 @@ def _last_routing(proposal):
     )
 
 
+def _cast_at_this_stage(event, proposal):
+    """A vote event of the proposal's current stage, since it last arrived there."""
+    since = proposal.stage_entered_at
+    return event.from_state == proposal.state and (since is None or event.created_at >= since)
+
+
 def history_panel(request, proposal):
     events = list(AuditEvent.objects.filter(proposal=proposal).select_related("actor", "meeting"))
     # Members' individual vote comments stay within the body; everyone reads the decisions.
@@ -222,6 +233,10 @@ def history_panel(request, proposal):
         body is not None and roles.membership_in(request.user, body) is not None
     )
     vote_actions = {AuditEvent.Action.VOTE_CAST, AuditEvent.Action.VOTE_CHANGED}
+    # While the stage's vote is under way nobody reads the members' vote comments, the chair
+    # included: a comment tells how its writer voted.
+    stage = stage_for(proposal.state)
+    voting = stage is not None and stage.decided_by == VOTE
     # Written by the product, not by a person: shown as an explanation, not a quotation.
     system = {
         AuditEvent.Action.SUBMITTED,
@@ -231,7 +246,11 @@ def history_panel(request, proposal):
     rows = [
         {
             "event": e,
-            "show_comment": bool(e.comment) and (in_body or e.action not in vote_actions),
+            "show_comment": bool(e.comment)
+            and (
+                e.action not in vote_actions
+                or (in_body and not (voting and _cast_at_this_stage(e, proposal)))
+            ),
             "system_comment": e.action in system,
         }
         for e in events

@@ -227,6 +227,23 @@ def may_vote(proposal, user):
     return membership is not None and membership.votes
 
 
+def runs_vote(ballot, proposal, user):
+    """The chair and staff of the ballot's body run its vote (see who has not voted, remind them),
+    never on a proposal they author."""
+    membership = membership_in(user, ballot.body)
+    return (
+        membership is not None
+        and membership.role in (Membership.Role.CHAIR, Membership.Role.STAFF)
+        and not is_author(user, proposal)
+    )
+
+
+def sees_vote_progress(ballot, user):
+    """How far a vote has got (not what anyone chose) is for the body's chair, members and staff,
+    and for the office's staff, who run the pipeline."""
+    return membership_in(user, ballot.body) is not None or is_office_staff(user)
+
+
 def is_office_staff(user):
     return roles_of(user).is_office_staff
 

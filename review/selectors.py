@@ -12,6 +12,7 @@ from proposals.access import authored_q
 from proposals.models import Consultation, Proposal, Unit
 from proposals.policy import VOTE, BodyKind, State, active_profile, fee_review_q, stages_of
 
+from . import trends
 from .models import AuditEvent, Ballot, Membership, ReviewBody, Vote
 from .roles import roles_of
 
@@ -76,14 +77,20 @@ def open_ballot(proposal):
     return Ballot.objects.filter(proposal=proposal, closed_at__isnull=True).select_related("body").first()
 
 
+def eligible_members(ballot, proposal):
+    """The body's voting members who may vote on this proposal (never its authors), by name."""
+    authors = {u.pk for u in authors_of(proposal)}
+    memberships = (
+        Membership.objects.filter(body=ballot.body, is_active=True)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "user__username")
+    )
+    return [m.user for m in memberships if m.votes and m.user_id not in authors]
+
+
 def eligible_voters(ballot, proposal):
     """The ids of the body's voting members who may vote on this proposal (never its authors)."""
-    authors = {u.pk for u in authors_of(proposal)}
-    return [
-        m.user_id
-        for m in Membership.objects.filter(body=ballot.body, is_active=True)
-        if m.votes and m.user_id not in authors
-    ]
+    return [user.pk for user in eligible_members(ballot, proposal)]
 
 
 def overdue_proposals(now=None):
@@ -213,7 +220,8 @@ def overdue_days():
 
 def dashboard():
     """Per stage of the active profile: how many proposals wait, the median and longest days
-    waited, and the overdue ones. Two queries whatever the number of proposals."""
+    waited, and the overdue ones; then the trends of the last twelve months (``trends``). A
+    constant number of queries whatever the number of proposals, events and awards."""
     now = timezone.now()
     waiting = {}
     for state, entered in Proposal.objects.filter(state__in=State.REVIEW_STAGES).values_list(
@@ -238,4 +246,10 @@ def dashboard():
         .values_list("state", "n")
     )
     overdue = overdue_proposals(now)[:50]
-    return {"rows": rows, "counts": counts, "overdue": overdue, "overdue_days": overdue_days()}
+    return {
+        "rows": rows,
+        "counts": counts,
+        "overdue": overdue,
+        "overdue_days": overdue_days(),
+        "trends": trends.dashboard_trends(),
+    }

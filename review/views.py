@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,12 +18,14 @@ from proposals.ids import parse_id
 from proposals.policy import active_profile
 from proposals.services import SubmissionRefused
 
-from . import roles, selectors, services
+from . import roles, selectors, services, trends
+from .exports import csv_text
 from .forms import (
     AgendaAddForm,
     CloseVoteForm,
     CompleteConsultationForm,
     DecisionForm,
+    FeeSignoffForm,
     InternalNoteForm,
     MeetingForm,
     ReasonForm,
@@ -135,9 +138,32 @@ def close_vote(request, proposal):
 
 
 @workflow_action
+def remind_voters(request, proposal):
+    reminded, not_voted = services.remind_voters(
+        proposal=proposal, user=request.user, ballot_id=parse_id(request.POST.get("ballot"))
+    )
+    if reminded:
+        names = ", ".join(n.recipient.get_full_name() or n.recipient.username for n in reminded)
+        plural = "s" if len(reminded) != 1 else ""
+        messages.success(request, f"Reminded {len(reminded)} member{plural} who had not voted: {names}.")
+    elif not_voted:
+        messages.info(request, "Everyone who has not voted was reminded today already.")
+    else:
+        messages.info(request, "Every eligible member has voted: nobody was reminded.")
+    return None
+
+
+def _optional_text(form, name):
+    """The optional text of an action (a reason, a note), or, when it is refused (too long, a NUL
+    character), a ValidationError that ``workflow_action`` shows before anything has changed."""
+    if not form.is_valid():
+        raise ValidationError([f"{form[name].label}: {error}" for error in form.errors[name]])
+    return form.cleaned_data[name]
+
+
+@workflow_action
 def withdraw(request, proposal):
-    form = ReasonForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    reason = _optional_text(ReasonForm(request.POST), "reason")
     services.withdraw(proposal=proposal, user=request.user, reason=reason)
     messages.success(request, "The proposal is withdrawn.")
     return None
@@ -152,17 +178,16 @@ def publish(request, proposal):
 
 @workflow_action
 def retire(request, proposal):
-    form = ReasonForm(request.POST)
-    services.retire(
-        proposal=proposal, user=request.user, reason=form.cleaned_data["reason"] if form.is_valid() else ""
-    )
+    reason = _optional_text(ReasonForm(request.POST), "reason")
+    services.retire(proposal=proposal, user=request.user, reason=reason)
     messages.success(request, "Retired: no new learners can join it.")
     return None
 
 
 @workflow_action
 def fee_signoff(request, proposal):
-    services.sign_off_fees(proposal=proposal, user=request.user, note=request.POST.get("note", ""))
+    note = _optional_text(FeeSignoffForm(request.POST), "note")
+    services.sign_off_fees(proposal=proposal, user=request.user, note=note)
     messages.success(request, "Fee review signed off.")
     return None
 
@@ -223,11 +248,29 @@ def my_queue(request):
     )
 
 
+def _office_only(user):
+    if not (roles.is_office_staff(user) or user.is_superuser):
+        raise PermissionDenied(f"The pipeline dashboard is for {active_profile().office_name} staff.")
+
+
 @login_required
 def dashboard(request):
-    if not (roles.is_office_staff(request.user) or request.user.is_superuser):
-        raise PermissionDenied(f"The pipeline dashboard is for {active_profile().office_name} staff.")
+    _office_only(request.user)
     return render(request, "review/dashboard.html", selectors.dashboard())
+
+
+@login_required
+def dashboard_csv(request):
+    """One chart of the dashboard (``?chart=`` its key) as CSV: the same cells as its table."""
+    _office_only(request.user)
+    chart = trends.trend(request.GET.get("chart", ""))
+    if chart is None:
+        raise Http404("There is no such chart on the dashboard.")
+    response = HttpResponse(csv_text(chart.columns, chart.table), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{chart.key}-{timezone.localdate():%Y-%m-%d}.csv"'
+    )
+    return response
 
 
 # --- meetings ------------------------------------------------------------------------------------

@@ -95,3 +95,40 @@ def complete_proposal(
         outcome.activities.set([activity])
         outcome.assessments.set([assessment])
     return proposal
+
+
+def issued_awards(author, per_credential, alignment=()):
+    """Awards issued at given moments, each micro-credential a published achievement of a complete
+    proposal of ``author`` aligned with ``alignment`` (Open Badges alignment entries):
+    ``{micro-credential name: [issued_at, …]}``."""
+    from django.db.models import Max
+
+    from badges.models import Achievement, Award
+
+    learners = get_user_model().objects
+    # Status-list bits far above those the issuing service hands out.
+    index = (Award.objects.aggregate(top=Max("status_index"))["top"] or 0) + 100_000
+    made = []
+    for name, moments in per_credential.items():
+        achievement = Achievement.objects.create(
+            proposal=complete_proposal(author=author, title=name[:200]),
+            version=1,
+            proposal_version=1,
+            name=name,
+            achievement_type=Achievement.Type.BADGE,
+            data={"alignment": [dict(a, targetName=a["targetName"].format(name=name)) for a in alignment]},
+            image_png=b"",
+            image_svg="",
+        )
+        for moment in moments:
+            index += 1
+            made.append(
+                Award.objects.create(
+                    learner=learners.create(username=f"awarded-{index}"),
+                    achievement=achievement,
+                    state=Award.State.ISSUED,
+                    status_index=index,
+                    issued_at=moment,
+                )
+            )
+    return made

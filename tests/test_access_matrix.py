@@ -233,6 +233,9 @@ RULES = {
     # --- review ----------------------------------------------------------------------------------------
     "review:queue": [Rule(get=LOGGED_IN, why="each sees what waits for them, or nothing")],
     "review:dashboard": [Rule(get=only({"office", "admin"}))],
+    "review:dashboard_csv": [
+        Rule(get=only({"office", "admin"}, through=404), why="a chart's CSV; without ?chart= none is found")
+    ],
     "review:meetings": [Rule(get=LOGGED_IN, why="each sees the meetings of their own bodies")],
     "review:meeting_create": [
         form_only(only({"gc-chair"}, others=404), on="gc", kwargs=lambda w: {"body_id": w.gc.pk})
@@ -281,6 +284,15 @@ RULES = {
             on="in-vote",
             kwargs=code(IN_VOTE),
             data=lambda w: {"ballot": w.ballot.pk},
+        )
+    ],
+    "review:remind_voters": [
+        form_only(
+            readers({"gc-chair"}, CO_AUTHORED_READERS),
+            on="in-vote",
+            kwargs=code(IN_VOTE),
+            data=lambda w: {"ballot": w.ballot.pk},
+            why="the chair or staff of the voting body, never an author",
         )
     ],
     "review:withdraw": [

@@ -87,12 +87,17 @@ EXACT_PAGES = {
     # (page, who): queries
     ("home", "faculty"): 6,
     ("mine", "faculty"): 8,
-    ("detail", "gc-member1"): 30,
+    # The vote panel's progress (N of M voted, quorum): one query for the body's eligible
+    # members, whatever their number (``test_vote_panel_does_not_grow_with_the_body``).
+    ("detail", "gc-member1"): 31,
+    ("detail", "gc-chair"): 32,
     ("detail", "faculty"): 28,
     ("queue", "unitreviewer"): 8,
     ("queue", "gc-member1"): 7,
     ("queue", "office"): 7,
-    ("dashboard", "office"): 8,
+    # The waiting table (3), and the trends: per month (1), stays per stage and their percentiles
+    # (2), awards per month and per achievement (2); whatever the history's length.
+    ("dashboard", "office"): 13,
 }
 
 
@@ -120,6 +125,28 @@ def test_main_pages_make_exactly_this_many_queries(client, demo, pipeline, page,
     client.force_login(demo[who])
     count = count_queries(client, paths[page])
     assert count == EXACT_PAGES[(page, who)]
+
+
+@pytest.mark.parametrize("who", ["gc-member1", "gc-chair", "office"])
+def test_vote_panel_does_not_grow_with_the_body(client, demo, pipeline, who):
+    """The vote's progress and the chair's list of who has not voted: the same queries with the
+    demo's three members and one vote as with 33 members and 21 votes."""
+    from django.contrib.auth import get_user_model
+
+    from review import services
+    from review.models import Membership, ReviewBody
+
+    path = reverse("proposals:detail", args=[pipeline.pk])
+    services.cast_vote(proposal=pipeline, user=demo["gc-member2"], choice="approve")
+    client.force_login(demo[who])
+    few = count_queries(client, path)
+    council = ReviewBody.objects.get(ballots__proposal=pipeline)
+    for n in range(30):
+        member = get_user_model().objects.create_user(f"extra{n}", f"extra{n}@example.edu", "x")
+        Membership.objects.create(body=council, user=member, role=Membership.Role.MEMBER)
+        if n % 3:
+            services.cast_vote(proposal=pipeline, user=member, choice="reject")
+    assert count_queries(client, path) == few
 
 
 # POSTs write the audit trail and one notification row per recipient (the demo bodies' members).
@@ -201,3 +228,37 @@ def test_awarding_pages_do_not_grow_with_uploads_or_rows(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("badges:bulk_confirm", args=[large.pk]))
     assert count_queries(client, large.get_absolute_url()) == preview_small
+
+
+def test_dashboard_does_not_grow_with_history_or_awards(client, demo, pipeline):
+    """The dashboard's trends are aggregated in the database: the same queries with three proposals
+    as with twenty more sent through the workflow (returned, resubmitted, approved, rejected) and
+    sixty awards of twelve micro-credentials."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from badges.documents import NACE_FRAMEWORK
+
+    from .factories import issued_awards
+    from .workflow import act, submit
+
+    client.force_login(demo["office"])
+    path = reverse("review:dashboard")
+    assert count_queries(client, path) == EXACT_PAGES[("dashboard", "office")]
+    author = demo["faculty"]
+    unit = author.unit_roles.first().unit
+    for n in range(20):
+        proposal = submit(complete_proposal(author=author, unit=unit, title=f"Grown {n}"))
+        proposal = act(proposal, demo, ["approve", "request_changes", "reject"][n % 3])
+        if proposal.state == "returned":
+            proposal = submit(proposal)
+        while n % 3 == 0 and proposal.state != "approved":
+            proposal = act(proposal, demo, "approve")
+    now = timezone.now()
+    issued_awards(
+        author,
+        {f"Credential {c}": [now - timedelta(days=25 * i) for i in range(5)] for c in range(12)},
+        alignment=[{"targetName": "Teamwork", "targetFramework": NACE_FRAMEWORK}],
+    )
+    assert count_queries(client, path) == EXACT_PAGES[("dashboard", "office")]

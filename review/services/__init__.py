@@ -1,7 +1,8 @@
 """Writes of the review app, one module per kind of action (as Zulip's ``zerver/actions``):
 
 - ``workflow``: submission, decisions, withdrawal, publishing, sign-offs, consultations, notes;
-- ``voting``: casting and closing committee votes, and the tally's arithmetic;
+- ``voting``: casting and closing committee votes, reminding those who have not voted, and the
+  tally's arithmetic;
 - ``meetings``: meetings and their agendas;
 - ``notifications`` and ``audit``: the emails and the history every action writes.
 
@@ -17,7 +18,7 @@ from proposals.services import StaleState
 from .audit import record
 from .meetings import change_agenda, create_meeting
 from .notifications import next_actors, notify, quietly
-from .voting import cast_vote, close_vote, count, describe
+from .voting import cast_vote, close_vote, count, describe, progress, remind_voters
 from .workflow import (
     add_internal_note,
     complete_consultation,
@@ -44,9 +45,11 @@ __all__ = [
     "enter_stage",
     "next_actors",
     "notify",
+    "progress",
     "publish",
     "quietly",
     "record",
+    "remind_voters",
     "retire",
     "sign_off_fees",
     "submit",

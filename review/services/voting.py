@@ -9,6 +9,7 @@ from django.utils import timezone
 from .. import roles, selectors
 from ..models import AuditEvent, Ballot, Vote
 from .audit import record_in_place
+from .notifications import notify
 from .workflow import StaleState, check_allowed, decide, enter_stage, lock
 
 
@@ -38,14 +39,15 @@ def cast_vote(*, proposal, user, choice, comment=""):
     return vote
 
 
-def count(ballot, proposal, votes=None):
+def count(ballot, proposal, votes=None, eligible=None):
     """The tally of a ballot: quorum, counts, and the outcome the rules give.
 
     Quorum is the body's setting, or a majority of its voting members (authors excluded); every
     vote returned, abstentions included, counts towards it. The decision is a majority of the votes
     cast for approve, request changes or reject; a tie or split with no majority is no decision.
+    ``eligible`` (the eligible voters' ids) saves the query when the caller has them already.
     """
-    eligible = selectors.eligible_voters(ballot, proposal)
+    eligible = eligible if eligible is not None else selectors.eligible_voters(ballot, proposal)
     votes = [v for v in (votes if votes is not None else ballot.votes.all()) if v.voter_id in set(eligible)]
     counts = Counter(v.choice for v in votes)
     quorum = ballot.body.quorum or len(eligible) // 2 + 1
@@ -72,6 +74,61 @@ def count(ballot, proposal, votes=None):
         "abstain": counts[Vote.Choice.ABSTAIN],
         "outcome": outcome.value,
     }
+
+
+def progress(ballot, proposal, votes):
+    """The tally of an open ballot, and how far the vote has got without what anyone chose: how
+    many of the eligible members have voted, the quorum, whether it is reached, and who (by name)
+    has not voted yet. Two queries whatever the size of the body. Returns (tally, progress)."""
+    members = selectors.eligible_members(ballot, proposal)
+    tally = count(ballot, proposal, votes, eligible=[u.pk for u in members])
+    voted = {v.voter_id for v in votes}
+    return tally, {
+        "voted": tally["returned"],
+        "eligible": tally["eligible"],
+        "quorum": tally["quorum"],
+        "quorum_reached": tally["returned"] >= tally["quorum"],
+        "not_voted": [u for u in members if u.pk not in voted],
+    }
+
+
+@transaction.atomic
+def remind_voters(*, proposal, user, ballot_id):
+    """Email the eligible members who have not voted yet on the open ballot. Returns (reminded,
+    not_voted): the notifications recorded now, and everyone who has not voted.
+
+    Only the chair or staff of the ballot's body remind, never an author of the proposal. A member
+    is reminded at most once per ballot per day, whoever presses and however often: the reminder's
+    key (ballot, date, member) is unique in the database. Nobody is reminded once the ballot is
+    closed (``StaleState``): the ballot row is locked, so a concurrent close is seen.
+    """
+    ballot = (
+        Ballot.objects.select_for_update()
+        .select_related("body")
+        .filter(pk=ballot_id, proposal=proposal)
+        .first()
+    )
+    if ballot is None or not roles.runs_vote(ballot, proposal, user):
+        raise PermissionDenied(
+            "Only the chair or staff of the voting body remind its members, never on their own proposal."
+        )
+    if not ballot.is_open:
+        raise StaleState("This vote is closed: nobody was reminded.")
+    _tally, status = progress(ballot, proposal, list(ballot.votes.all()))
+    subject = f"[{proposal.code or 'Micro-credential'}] {proposal.title}: your vote is awaited"
+    body = (
+        f"The vote of {ballot.body.name} on “{proposal.title}” is open and you have not voted yet. "
+        f"{status['voted']} of {status['eligible']} eligible members have voted; the quorum is "
+        f"{status['quorum']}."
+    )
+    reminded = notify(
+        recipients=status["not_voted"],
+        subject=subject,
+        body=body,
+        url=proposal.get_absolute_url() + "#vote",
+        key=f"vote-reminder:{ballot.pk}:{timezone.localdate().isoformat()}",
+    )
+    return reminded, status["not_voted"]
 
 
 def describe(tally):

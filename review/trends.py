@@ -1,0 +1,291 @@
+"""The office dashboard's trends over the last twelve months: each a table of numbers from which its
+chart, its accessible table and its CSV download are all drawn, so that the three cannot disagree.
+
+Every figure is aggregated in the database (a constant number of queries, however long the
+history). Other apps add their trends with ``register_trends`` (the awards app adds awards per
+month, per micro-credential and per NACE competency), so that this app never imports theirs.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db import connection
+from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, OuterRef, Q, Subquery
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from proposals.policy import State, active_profile
+
+from . import charts
+from .models import AuditEvent
+
+MONTHS = 12
+# Time spent at a stage, in days: (lower bound, upper bound or None, label).
+BUCKETS = (
+    (0, 7, "Under 7 days"),
+    (7, 14, "7–14 days"),
+    (14, 30, "14–30 days"),
+    (30, 60, "30–60 days"),
+    (60, None, "Over 60 days"),
+)
+
+
+@dataclass(frozen=True)
+class Period:
+    """The months shown, oldest first (each the first day of its month), and the moment they start."""
+
+    months: tuple
+    since: datetime
+
+    @classmethod
+    def last(cls, count=MONTHS, now=None):
+        today = timezone.localdate(now or timezone.now())
+        index = today.year * 12 + today.month - 1
+        months = tuple(date(i // 12, i % 12 + 1, 1) for i in range(index - count + 1, index + 1))
+        return cls(months=months, since=timezone.make_aware(datetime.combine(months[0], datetime.min.time())))
+
+    def by_month(self, rows, *names):
+        """``rows`` (dicts with a ``month`` from ``TruncMonth``) as one tuple per month, zeros where
+        nothing happened: (month label, value of each name …)."""
+        found = {(r["month"].year, r["month"].month): r for r in rows}
+        return [
+            (f"{m:%b %Y}", *(found.get((m.year, m.month), {}).get(name, 0) for name in names))
+            for m in self.months
+        ]
+
+
+@dataclass
+class Trend:
+    """One chart of the dashboard: its rows are (label, number, …) under ``columns``; ``drawn`` are
+    the indices of the number columns the chart shows (the table and the CSV show them all)."""
+
+    key: str
+    title: str
+    caption: str
+    columns: list
+    rows: list
+    chart: str  # "months": grouped columns per month; "bars": horizontal bars; "stacked": stacked bars
+    drawn: tuple = ()
+    empty: str = "Nothing yet in the last twelve months."
+    unit: str = ""  # what the numbers count, for the chart's value labels ("days")
+    decimals: int = 0
+    legend: list = field(init=False)
+
+    def __post_init__(self):
+        self.drawn = self.drawn or tuple(range(1, len(self.columns)))
+        self.legend = [(n, self.columns[i]) for n, i in enumerate(self.drawn)] if len(self.drawn) > 1 else []
+
+    @property
+    def is_empty(self):
+        """Nothing to draw: bar charts list only what has numbers; the others count, all zero."""
+        if self.chart == "bars":
+            return not self.rows
+        return not any(row[i] for row in self.rows for i in self.drawn)
+
+    def cell(self, value):
+        if value is None:
+            return "—"
+        if isinstance(value, float):
+            return f"{value:.{self.decimals}f}"
+        return str(value)
+
+    @property
+    def table(self):
+        """The rows as the strings shown in the table and written to the CSV."""
+        return [[str(row[0]), *(self.cell(v) for v in row[1:])] for row in self.rows]
+
+    @property
+    def svg(self):
+        return charts.render(self)
+
+    @property
+    def dom_id(self):
+        return f"trend-{self.key}"
+
+
+_builders = []
+
+
+def register_trends(builder):
+    """``builder(period)`` returns a list of ``Trend``; each adds charts to the dashboard."""
+    if builder not in _builders:
+        _builders.append(builder)
+    return builder
+
+
+def dashboard_trends(period=None):
+    period = period or Period.last()
+    return [trend for builder in _builders for trend in builder(period)]
+
+
+def trend(key, period=None):
+    """The trend called ``key``, or None."""
+    return next((t for t in dashboard_trends(period) if t.key == key), None)
+
+
+# --- the review pipeline's trends -----------------------------------------------------------------
+
+A = AuditEvent.Action
+
+
+def monthly_pipeline(period):
+    """Per month: submissions, resubmissions, final approvals, returns and rejections. One query."""
+    rows = (
+        AuditEvent.objects.filter(
+            created_at__gte=period.since,
+            action__in=[A.SUBMITTED, A.RESUBMITTED, A.APPROVED, A.RETURNED, A.REJECTED],
+        )
+        .annotate(month=TruncMonth("created_at"))
+        .values("month")
+        .annotate(
+            submitted=Count("pk", filter=Q(action=A.SUBMITTED)),
+            resubmitted=Count("pk", filter=Q(action=A.RESUBMITTED)),
+            # An approval at a stage moves the proposal on; only the last stage's makes it approved.
+            approved=Count("pk", filter=Q(action=A.APPROVED, to_state=State.APPROVED)),
+            returned=Count("pk", filter=Q(action=A.RETURNED)),
+            rejected=Count("pk", filter=Q(action=A.REJECTED)),
+        )
+        .order_by("month")
+    )
+    names = ("submitted", "resubmitted", "approved", "returned", "rejected")
+    return Trend(
+        key="pipeline",
+        title="Proposals per month",
+        caption="Submitted, resubmitted after revision, finally approved, returned for revision and "
+        "rejected, per month over the last twelve months.",
+        columns=["Month", "Submitted", "Resubmitted", "Approved", "Returned", "Rejected"],
+        rows=period.by_month(rows, *names),
+        chart="months",
+    )
+
+
+def stays(period):
+    """Every stay at a review stage that ended in the period (approved, returned, rejected or
+    withdrawn there), annotated with ``stay``: the time from entering the stage to leaving it. A
+    stay begins with the latest move into the stage before the move out of it."""
+    moves = AuditEvent.objects.exclude(from_state=F("to_state"))
+    entered = (
+        moves.filter(proposal=OuterRef("proposal"), to_state=OuterRef("from_state"), id__lt=OuterRef("id"))
+        .order_by("-created_at", "-id")
+        .values("created_at")[:1]
+    )
+    return (
+        moves.filter(from_state__in=State.REVIEW_STAGES, created_at__gte=period.since)
+        .annotate(entered_at=Subquery(entered))
+        .filter(entered_at__isnull=False)
+        .annotate(stay=ExpressionWrapper(F("created_at") - F("entered_at"), output_field=DurationField()))
+    )
+
+
+class Percentile(Aggregate):
+    """PostgreSQL's ``percentile_cont``: the value below which ``fraction`` of the rows fall,
+    interpolated between the two nearest."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+    def __init__(self, expression, fraction, **extra):
+        super().__init__(expression, fraction=float(fraction), output_field=DurationField(), **extra)
+
+
+def percentile(ordered, fraction):
+    """``percentile_cont`` in Python, for the databases that lack it: ``ordered`` is sorted."""
+    if not ordered:
+        return None
+    position = fraction * (len(ordered) - 1)
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def stage_percentiles(queryset):
+    """{stage: (median, 90th percentile)} of the stays, as timedeltas. One query: PostgreSQL
+    computes them; elsewhere the stays' durations alone are read (one per stay in the period)."""
+    if connection.vendor == "postgresql":
+        rows = queryset.values("from_state").annotate(
+            p50=Percentile("stay", 0.5), p90=Percentile("stay", 0.9)
+        )
+        return {r["from_state"]: (r["p50"], r["p90"]) for r in rows.order_by()}
+    durations = {}
+    for state, stay in queryset.values_list("from_state", "stay").order_by():
+        durations.setdefault(state, []).append(stay)
+    return {
+        state: (percentile(sorted(values), 0.5), percentile(sorted(values), 0.9))
+        for state, values in durations.items()
+    }
+
+
+def _days(duration):
+    return None if duration is None else round(duration.total_seconds() / 86400, 1)
+
+
+def time_in_stage(period):
+    """Per stage of the active profile: how long its stays lasted, as a distribution (buckets,
+    median, 90th percentile), and the stages sorted by where proposals wait longest. Two queries."""
+    day = timedelta(days=1)
+    buckets = {
+        f"b{n}": Count(
+            "pk",
+            filter=Q(stay__gte=low * day) & (Q(stay__lt=high * day) if high is not None else Q()),
+        )
+        for n, (low, high, _label) in enumerate(BUCKETS)
+    }
+    counts = {
+        r["from_state"]: r
+        for r in stays(period).values("from_state").annotate(visits=Count("pk"), **buckets).order_by()
+    }
+    percentiles = stage_percentiles(stays(period))
+    stages = active_profile().stages
+    distribution, waits = [], []
+    for stage in stages:
+        row = counts.get(stage.state, {})
+        p50, p90 = percentiles.get(stage.state, (None, None))
+        distribution.append(
+            (
+                stage.label,
+                row.get("visits", 0),
+                *(row.get(f"b{n}", 0) for n in range(len(BUCKETS))),
+                _days(p50),
+                _days(p90),
+            )
+        )
+        if row:
+            waits.append((stage.label, _days(p50), _days(p90)))
+    waits.sort(key=lambda r: (-(r[2] or 0), -(r[1] or 0)))
+    return [
+        Trend(
+            key="waits",
+            title="Where proposals wait longest",
+            caption="Median and 90th percentile of the days a proposal spent at each stage, for the "
+            "stays that ended in the last twelve months; longest first, stages without any left out.",
+            columns=["Stage", "Median days", "90th percentile days"],
+            rows=waits,
+            chart="bars",
+            unit="days",
+            decimals=1,
+            empty="No proposal has left a review stage in the last twelve months.",
+        ),
+        Trend(
+            key="stage-time",
+            title="Time in each stage",
+            caption="How many stays at each stage ended within 7, 14, 30 or 60 days, or took longer, "
+            "over the last twelve months.",
+            columns=[
+                "Stage",
+                "Stays",
+                *(label for _low, _high, label in BUCKETS),
+                "Median days",
+                "90th percentile days",
+            ],
+            rows=distribution,
+            chart="stacked",
+            drawn=tuple(range(2, 2 + len(BUCKETS))),
+            decimals=1,
+            empty="No proposal has left a review stage in the last twelve months.",
+        ),
+    ]
+
+
+def pipeline_trends(period):
+    """The review app's trends (registered in ``apps.py``)."""
+    return [monthly_pipeline(period), *time_in_stage(period)]
