@@ -1,5 +1,6 @@
 from django import forms
 
+from proposals.fields import SafeModelChoiceField, safe_formfield
 from proposals.models import Proposal
 
 from .models import Meeting, Vote
@@ -31,7 +32,7 @@ class VoteForm(forms.Form):
 
 
 class CloseVoteForm(forms.Form):
-    meeting = forms.ModelChoiceField(
+    meeting = SafeModelChoiceField(
         queryset=Meeting.objects.none(),
         required=False,
         help_text="The meeting at which the vote was taken, if any.",
@@ -62,6 +63,10 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
 
+class FeeSignoffForm(forms.Form):
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
 class MeetingForm(forms.ModelForm):
     class Meta:
         model = Meeting
@@ -70,10 +75,11 @@ class MeetingForm(forms.ModelForm):
             "date": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
+        formfield_callback = safe_formfield
 
 
 class AgendaAddForm(forms.Form):
-    proposal = forms.ModelChoiceField(queryset=Proposal.objects.none(), label="Proposal to add")
+    proposal = SafeModelChoiceField(queryset=Proposal.objects.none(), label="Proposal to add")
 
     def __init__(self, *args, candidates=None, **kwargs):
         super().__init__(*args, **kwargs)
