@@ -121,7 +121,7 @@ def month_columns(trend):
         # The year under each January, and under the first month unless a January follows at once.
         following = str(trend.rows[g + 1][0]) if g + 1 < len(trend.rows) else ""
         if month == "Jan" or (g == 0 and not following.startswith("Jan")):
-            parts.append(_text(centre, height - bottom + 33, year, anchor="middle", fill=MUTED, size=12))
+            parts.append(_text(centre, height - bottom + 33, year, anchor="middle", fill=MUTED, size=11))
     return _svg(trend, height, parts)
 
 
@@ -150,7 +150,7 @@ def horizontal_bars(trend):
                     tooltip = f"{row[0]}, {trend.columns[i]}: {trend.cell(row[i])}"
                     parts.append(_rect(x, y, value * length, bar_h - 2, colour(n), tooltip))
                     x += value * length
-            parts.append(_text(x + 6, y + 12, trend.cell(totals[r]) + suffix, fill=MUTED))
+            parts.append(_text(x + 6, y + 11, trend.cell(totals[r]) + suffix, fill=MUTED))
             continue
         for n, i in enumerate(trend.drawn):
             value = row[i]
@@ -162,5 +162,5 @@ def horizontal_bars(trend):
                 end += value * length
             label = trend.cell(value) + (suffix if value is not None else "")
             # In its series' colour, so that two bars' values are told apart without the legend.
-            parts.append(_text(end + 6, lane + 12, label, fill=colour(n) if lanes > 1 else MUTED))
+            parts.append(_text(end + 6, lane + 11, label, fill=colour(n) if lanes > 1 else MUTED))
     return _svg(trend, height, parts)

@@ -6,6 +6,7 @@ history). Other apps add their trends with ``register_trends`` (the awards app a
 month, per micro-credential and per NACE competency), so that this app never imports theirs.
 """
 
+import calendar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -19,7 +20,8 @@ from proposals.policy import State, active_profile
 from . import charts
 from .models import AuditEvent
 
-MONTHS = 12
+MONTHS_IN_A_YEAR = len(calendar.month_name) - 1  # (written so: the number twelve is the credit cap's)
+MONTHS = MONTHS_IN_A_YEAR
 # Time spent at a stage, in days: (lower bound, upper bound or None, label).
 BUCKETS = (
     (0, 7, "Under 7 days"),
@@ -40,8 +42,11 @@ class Period:
     @classmethod
     def last(cls, count=MONTHS, now=None):
         today = timezone.localdate(now or timezone.now())
-        index = today.year * 12 + today.month - 1
-        months = tuple(date(i // 12, i % 12 + 1, 1) for i in range(index - count + 1, index + 1))
+        index = today.year * MONTHS_IN_A_YEAR + today.month - 1
+        months = tuple(
+            date(i // MONTHS_IN_A_YEAR, i % MONTHS_IN_A_YEAR + 1, 1)
+            for i in range(index - count + 1, index + 1)
+        )
         return cls(months=months, since=timezone.make_aware(datetime.combine(months[0], datetime.min.time())))
 
     def by_month(self, rows, *names):
