@@ -23,6 +23,7 @@ from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from microcred.queue import enqueue
 from proposals import roles as global_roles
 from proposals.policy import State
 from review import roles
@@ -373,10 +374,7 @@ def cancel(*, bulk, user):
 def _enqueue(bulk_id):
     from .tasks import process_bulk_award
 
-    try:
-        process_bulk_award.delay(bulk_id)
-    except Exception:  # broker down: the periodic sweep resumes confirmed uploads
-        services.logger.warning("Could not queue bulk award %s; the sweep will.", bulk_id, exc_info=True)
+    enqueue(process_bulk_award, bulk_id)  # broker down: the outbox sweep resumes confirmed uploads
 
 
 # --- awarding -----------------------------------------------------------------------------------

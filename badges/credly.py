@@ -17,7 +17,7 @@ import logging
 import math
 import random
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from urllib import error as urlerror
 from urllib import request as urlrequest
@@ -26,7 +26,10 @@ from urllib.parse import quote, urlsplit
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
+from django.utils import timezone
+
+from microcred.queue import enqueue
 
 from . import services
 from .models import Award, CredlyBadge
@@ -355,10 +358,40 @@ def retry(*, award, user):
 
 
 def _enqueue(task_name, award_id):
-    from celery import current_app
+    # A staff retry whose task cannot be queued (broker down) shows as failed again, for them to
+    # retry later; the outbox sweep leaves failed rows to staff.
+    if not enqueue(task_name, award_id):
+        record_failure(award_id=award_id, error="Could not be queued: the task queue was unreachable.")
 
-    try:
-        current_app.tasks[task_name].delay(award_id)
-    except Exception as exc:  # broker down: show it, so that staff can retry later
-        logger.warning("Could not queue %s for award %s.", task_name, award_id, exc_info=True)
-        record_failure(award_id=award_id, error=f"Could not be queued: {exc}")
+
+# --- the outbox: Credly work whose task never ran (broker down, worker killed) -------------------------
+
+
+def unissued(older_than_seconds):
+    """Issued awards (``older_than_seconds`` ago or more) of achievements with a Credly template whose
+    Credly copy never started: no row yet, or a row never attempted. Nothing when Credly is not used."""
+    if not configured():
+        return Award.objects.none().values_list("pk", flat=True)
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    return (
+        Award.objects.filter(state=Award.State.ISSUED, issued_at__lt=cutoff)
+        .exclude(achievement__credly_template_id="")
+        .filter(Q(credly__isnull=True) | Q(credly__state=CredlyBadge.State.PENDING, credly__attempts=0))
+        .values_list("pk", flat=True)
+    )
+
+
+def unrevoked(older_than_seconds):
+    """Awards revoked ``older_than_seconds`` ago or more whose Credly copy is still issued there, or
+    was queued and never attempted (it is then marked revoked without a call)."""
+    if not configured():
+        return Award.objects.none().values_list("pk", flat=True)
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    return (
+        Award.objects.filter(state=Award.State.REVOKED, revoked_at__lt=cutoff)
+        .filter(
+            Q(credly__state=CredlyBadge.State.ISSUED)
+            | Q(credly__state=CredlyBadge.State.PENDING, credly__attempts=0)
+        )
+        .values_list("pk", flat=True)
+    )

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from microcred.queue import enqueue
 from review import roles
 
 from . import services
@@ -65,10 +66,7 @@ def change(*, achievement, user, valid_until, reason):
 def _enqueue(change_id):
     from .tasks import reissue_expiry
 
-    try:
-        reissue_expiry.delay(change_id)
-    except Exception:  # broker down: the periodic sweep carries on with unfinished changes
-        services.logger.warning("Could not queue expiry change %s; the sweep will.", change_id, exc_info=True)
+    enqueue(reissue_expiry, change_id)  # broker down: the outbox sweep carries on with unfinished changes
 
 
 def process(change_id):

@@ -8,13 +8,18 @@ import secrets
 import time
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
+from microcred.queue import enqueue
 from proposals.choices import Form, Kind
+from proposals.models import Proposal, ProposalVersion
+from proposals.policy import State
 from proposals.selectors import prefetched
 from review import roles
 from review.services import notify
@@ -215,6 +220,20 @@ def create_achievement(*, proposal_id):
     return achievement
 
 
+def published_without_achievement(older_than_seconds):
+    """The outbox of publishing: proposals published more than ``older_than_seconds`` ago that have
+    no achievement of their latest version yet (the version ``create_achievement`` builds from)."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    latest = ProposalVersion.objects.filter(proposal=OuterRef("pk")).order_by("-number").values("number")[:1]
+    built = Achievement.objects.filter(proposal=OuterRef("pk"), proposal_version=OuterRef("latest"))
+    return (
+        Proposal.objects.filter(state=State.PUBLISHED, stage_entered_at__lt=cutoff)
+        .annotate(latest=Coalesce(Subquery(latest), 0))
+        .exclude(Exists(built))
+        .values_list("pk", flat=True)
+    )
+
+
 def current_achievement(proposal):
     return Achievement.objects.filter(proposal=proposal).order_by("-version").first()
 
@@ -276,12 +295,7 @@ def award(
 def _enqueue_issue(award_id):
     from .tasks import issue_award
 
-    try:
-        issue_award.delay(award_id)
-    except Exception:  # broker down: the award stays pending and the sweep issues it
-        logger.warning(
-            "Could not queue award %s for issuing; the periodic sweep will.", award_id, exc_info=True
-        )
+    enqueue(issue_award, award_id)  # broker down: the award stays pending and the sweep issues it
 
 
 def issue_credential(*, award_id):
@@ -325,7 +339,16 @@ def issue_credential(*, award_id):
         for name in _issued_hooks:
             transaction.on_commit(lambda name=name, pk=award.pk: _send(name, pk))
         stacking.award_completed_certificates(award)
+        _pause_for_tests(award)
     return award
+
+
+def _pause_for_tests(award):
+    """Tests only (``BADGES_TEST_ISSUE_DELAY_SECONDS``, 0 otherwise): hold the issue open before it
+    commits, so that a test can kill the worker half-way through."""
+    if settings.BADGES_TEST_ISSUE_DELAY_SECONDS:
+        logger.warning("Pausing the issue of award %s before its commit (tests only).", award.pk)
+        time.sleep(settings.BADGES_TEST_ISSUE_DELAY_SECONDS)
 
 
 def _store_credential(award, key, now, *, issued_at, valid_until):
@@ -388,12 +411,11 @@ def reissue_credential(*, award_id, valid_until):
 
 
 def _send(task_name, award_id):
-    from celery import current_app
-
-    current_app.tasks[task_name].delay(award_id)
+    enqueue(task_name, award_id)  # broker down: the hook's own outbox finds the award again
 
 
 def pending_awards(older_than_seconds=60):
+    """The outbox of issuing: awards still pending ``older_than_seconds`` after they were made."""
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     return Award.objects.filter(state=Award.State.PENDING, created_at__lt=cutoff).values_list("pk", flat=True)
 

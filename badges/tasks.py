@@ -23,8 +23,9 @@ def issue_award(award_id):
 
 @shared_task(name="badges.tasks.issue_pending_awards")
 def issue_pending_awards():
-    """Every few minutes: issue awards still pending (their task could not be queued, or failed
-    for good). Safe to overlap with the per-award task: issuing locks the award row."""
+    """Issue awards still pending, in this process (the outbox sweep, ``microcred.outbox``, queues
+    them instead; this is for running by hand). Safe to overlap with the per-award task: issuing
+    locks the award row."""
     issued = 0
     for award_id in services.pending_awards():
         services.issue_credential(award_id=award_id)

@@ -1,4 +1,5 @@
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.validators import MaxLengthValidator
 
 
 class LoginForm(AuthenticationForm):
@@ -7,6 +8,16 @@ class LoginForm(AuthenticationForm):
         "invalid_login": "That username and password do not match an account. Check both and try again; "
         "passwords are case-sensitive.",
     }
+
+    # People log in with a username or an email address (django-allauth's backend): the longer of
+    # the two, and within the 255 characters django-axes keeps of a failed login.
+    username_max_length = 254
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Django's form checks no length: an over-long name reached authenticate() and axes' record
+        # of the failure, a server error on PostgreSQL. Refused as too long instead, before that.
+        self.fields["username"].validators.append(MaxLengthValidator(self.username_max_length))
 
 
 class QueuedPasswordResetForm(PasswordResetForm):
@@ -24,6 +35,7 @@ class QueuedPasswordResetForm(PasswordResetForm):
     ):
         from django.template import loader
 
+        from .queue import enqueue
         from .tasks import send_account_email
 
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
@@ -31,4 +43,6 @@ class QueuedPasswordResetForm(PasswordResetForm):
         html = (
             loader.render_to_string(html_email_template_name, context) if html_email_template_name else None
         )
-        send_account_email.delay(subject, body, to_email, html)
+        # Not kept in the outbox: with the broker down the page answers as usual and the person,
+        # who receives nothing, asks again (a reset link is short-lived anyway).
+        enqueue(send_account_email, subject, body, to_email, html)

@@ -263,9 +263,24 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 # Eager failures are retried in-process and then logged (and kept on the row), as a worker would;
 # they do not turn a user's page into an error.
 CELERY_TASK_EAGER_PROPAGATES = env_bool("CELERY_TASK_EAGER_PROPAGATES", False)
+# A worker killed mid-task (SIGKILL, out of memory, a container stopped) must not lose the task: the
+# message is acknowledged only once the task has finished (acks late), a task whose worker process
+# dies is put back in the queue (reject on worker lost), and each worker process holds one message
+# at a time (prefetch 1), so a death loses no queued messages either. The task then runs again
+# from the start, which is safe because every task is idempotent (a row lock and a state check, a
+# unique constraint): see microcred/outbox.py.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Redis gives a message taken by a worker that vanished whole (no parent left to requeue it) to
+    # another worker after this many seconds; it must exceed the longest task. The outbox sweep
+    # usually does that work sooner.
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    # A broker that does not answer (a host that drops packets) fails a publish within seconds
+    # instead of holding the request; the work waits in the outbox.
+    "socket_connect_timeout": 3,
+}
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", "microcred")
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -281,13 +296,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=0),
         "options": {"expires": 20 * 60 * 60},
     },
-    # Awards whose issuing task could not be queued (broker down at acceptance) are issued here.
-    "issue-pending-awards": {
-        "task": "badges.tasks.issue_pending_awards",
-        "schedule": 5 * 60,
-        "options": {"expires": 4 * 60},
+    # The outbox (microcred/outbox.py): follow-up work whose task never ran (the broker was down
+    # when it was queued, or its worker died) is queued again once it has waited two minutes.
+    "sweep-outbox": {
+        "task": "microcred.tasks.sweep_outbox",
+        "schedule": 2 * 60,
+        "options": {"expires": 100},
     },
 }
+# Tests only: seconds an award's issue waits before it commits, so that a test can kill the worker
+# in the middle of it (tests/test_worker_killed.py). Always 0 in production.
+BADGES_TEST_ISSUE_DELAY_SECONDS = env_int("BADGES_TEST_ISSUE_DELAY_SECONDS", 0)
 
 # --- Security -----------------------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

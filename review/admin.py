@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from .membership_log import acting
 from .models import (
@@ -128,12 +128,19 @@ class NotificationAdmin(admin.ModelAdmin):
 
     @admin.action(description="Send the selected unsent notifications again")
     def resend(self, request, queryset):
+        from microcred.queue import enqueue
+
         from .tasks import send_notification
 
         pending = list(queryset.filter(sent_at__isnull=True).values_list("pk", flat=True))
-        for pk in pending:
-            send_notification.delay(pk)
-        self.message_user(request, f"{len(pending)} notification(s) queued for sending.")
+        queued = sum(enqueue(send_notification, pk) for pk in pending)
+        self.message_user(request, f"{queued} notification(s) queued for sending.")
+        if queued < len(pending):
+            self.message_user(
+                request,
+                f"{len(pending) - queued} could not be queued: the task queue is unreachable. Try again later.",
+                level=messages.WARNING,
+            )
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -11,6 +11,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -101,21 +102,14 @@ def worker_issuer_keys(tmp_path_factory):
     return tmp_path_factory.mktemp("worker-issuer-keys")
 
 
-@pytest.fixture(scope="session")
-def celery_worker_process(
-    services_available, django_db_setup, django_db_blocker, tmp_path_factory, worker_issuer_keys
-):
-    """A real ``celery worker`` process on the test database and a private Redis queue."""
-    from microcred.celery import app
-
-    queue = f"test-{uuid.uuid4().hex[:8]}"
-    with django_db_blocker.unblock():
-        db = connection.settings_dict
+def start_celery_worker(queue, log, **env):
+    """Start a real ``celery worker`` process (solo pool) on the test database, consuming ``queue``
+    only, writing to ``log``; ``env`` adds to its environment. Returns the process once it is ready."""
+    db = connection.settings_dict
     db_url = (
         f"postgres://{db['USER'] or 'postgres'}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
         f"{db['PORT'] or 5432}/{db['NAME']}"
     )
-    log = tmp_path_factory.mktemp("worker") / "worker.log"
     env = {
         **os.environ,
         "DEBUG": "1",
@@ -123,7 +117,7 @@ def celery_worker_process(
         "CELERY_BROKER_URL": TEST_BROKER_URL,
         "CELERY_TASK_DEFAULT_QUEUE": queue,
         "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
-        "ISSUER_KEY_DIR": str(worker_issuer_keys),
+        **env,
     }
     celery = shutil.which("celery", path=str(Path(sys.executable).parent)) or "celery"
     with open(log, "w") as out:
@@ -155,16 +149,42 @@ def celery_worker_process(
             proc.kill()
             pytest.fail(f"the Celery worker did not start:\n{log.read_text()}", pytrace=False)
         time.sleep(0.2)
+    return proc
 
-    previous = {k: app.conf[k] for k in ("task_always_eager", "broker_url", "task_default_queue")}
-    app.conf.update(task_always_eager=False, broker_url=TEST_BROKER_URL, task_default_queue=queue)
-    yield proc, log
-    app.conf.update(previous)
+
+def stop_celery_worker(proc):
     proc.terminate()
     try:
         proc.wait(timeout=20)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+@contextlib.contextmanager
+def tasks_sent_to(queue):
+    """Tasks queued in this process go through Redis to ``queue`` (not run in-process)."""
+    from microcred.celery import app
+
+    previous = {k: app.conf[k] for k in ("task_always_eager", "broker_url", "task_default_queue")}
+    app.conf.update(task_always_eager=False, broker_url=TEST_BROKER_URL, task_default_queue=queue)
+    try:
+        yield
+    finally:
+        app.conf.update(previous)
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(
+    services_available, django_db_setup, django_db_blocker, tmp_path_factory, worker_issuer_keys
+):
+    """A real ``celery worker`` process on the test database and a private Redis queue."""
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    log = tmp_path_factory.mktemp("worker") / "worker.log"
+    with django_db_blocker.unblock():
+        proc = start_celery_worker(queue, log, ISSUER_KEY_DIR=str(worker_issuer_keys))
+    with tasks_sent_to(queue):
+        yield proc, log
+    stop_celery_worker(proc)
 
 
 def wait_for(predicate, timeout=30, interval=0.2):
@@ -175,6 +195,27 @@ def wait_for(predicate, timeout=30, interval=0.2):
             return result
         time.sleep(interval)
     return predicate()
+
+
+def at_the_same_time(*calls):
+    """Run each call in its own thread (so on its own database connection), all released at the
+    same moment; returns their results in order (None for a call that raised)."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait(timeout=10)
+            results[index] = call()
+        finally:
+            connection.close()  # this thread's connection
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
 
 
 # --- browser ------------------------------------------------------------------------------------

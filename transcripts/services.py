@@ -4,11 +4,14 @@ record's append-only history, and says what it guarantees."""
 import csv
 import hashlib
 import io
+import itertools
 import json
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from badges.models import Award, Learner
@@ -18,6 +21,10 @@ from review.roles import roles_of
 from .models import Batch, RecordEvent, Term, TranscriptRecord
 
 S = TranscriptRecord.State
+# What a revocation does to the award's record: withdrawn while it has not reached the SIS, else a
+# reversal record through the same queue.
+WITHDRAWN_ON_REVOCATION = (S.PENDING, S.VERIFIED)
+REVERSED_ON_REVOCATION = (S.BATCHED, S.POSTED)
 
 
 def is_registrar(user):
@@ -103,13 +110,13 @@ def award_revoked(*, award_id):
     if record is None:
         return None
     reason = f"Award revoked: {record.award.revoked_reason}"
-    if record.state in (S.PENDING, S.VERIFIED):
+    if record.state in WITHDRAWN_ON_REVOCATION:
         previous = record.state
         record.state, record.reason = S.WITHDRAWN, reason
         record.save(update_fields=["state", "reason", "updated_at"])
         _event(record, None, "withdrawn", from_state=previous, to_state=S.WITHDRAWN, reason=reason)
         return record
-    if record.state not in (S.BATCHED, S.POSTED):
+    if record.state not in REVERSED_ON_REVOCATION:
         return record
     try:
         with transaction.atomic():
@@ -127,6 +134,47 @@ def award_revoked(*, award_id):
     except IntegrityError:
         return TranscriptRecord.objects.get(award_id=award_id, kind=TranscriptRecord.Kind.REVERSAL)
     return reversal
+
+
+def awards_without_record(older_than_seconds):
+    """The outbox of ``record_award``: awards issued ``older_than_seconds`` ago or more, still in
+    force, that the profile's rule sends to the registrar and that have no record yet. The rule is
+    asked for each of its four cases, so that this query and ``record_award`` cannot disagree."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    reaching = Q(pk__in=[])
+    for credit_bearing, enrolled in itertools.product((True, False), repeat=2):
+        if reaches_registrar(credit_bearing=credit_bearing, enrolled=enrolled):
+            reaching |= Q(achievement__credit_bearing=credit_bearing, enrolled=enrolled)
+    return (
+        Award.objects.filter(state=Award.State.ISSUED, issued_at__lt=cutoff)
+        .annotate(
+            enrolled=Exists(Learner.objects.filter(user=OuterRef("learner")).exclude(student_id="")),
+            recorded=Exists(
+                TranscriptRecord.objects.filter(award=OuterRef("pk"), kind=TranscriptRecord.Kind.AWARD)
+            ),
+        )
+        .filter(reaching, recorded=False)
+        .values_list("pk", flat=True)
+    )
+
+
+def revoked_awards_on_record(older_than_seconds):
+    """The outbox of ``award_revoked``: awards revoked ``older_than_seconds`` ago or more whose
+    record is still to be withdrawn, or still to be reversed."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    records = TranscriptRecord.objects.filter(award=OuterRef("pk"))
+    award_record = records.filter(kind=TranscriptRecord.Kind.AWARD)
+    return (
+        Award.objects.filter(state=Award.State.REVOKED, revoked_at__lt=cutoff)
+        .filter(
+            Exists(award_record.filter(state__in=WITHDRAWN_ON_REVOCATION))
+            | (
+                Exists(award_record.filter(state__in=REVERSED_ON_REVOCATION))
+                & ~Exists(records.filter(kind=TranscriptRecord.Kind.REVERSAL))
+            )
+        )
+        .values_list("pk", flat=True)
+    )
 
 
 # --- registrar actions ------------------------------------------------------------------------------

@@ -2,10 +2,13 @@
 
 import contextlib
 import contextvars
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
+from microcred.queue import enqueue
 from proposals.policy import State
 
 from .. import roles, selectors
@@ -26,7 +29,8 @@ def quietly():
 
 def notify(*, recipients, subject, body, url="", key=None):
     """Record one notification per distinct recipient with an email address and enqueue the sends
-    after commit. With ``key``, a notification already recorded under that key is not repeated."""
+    after commit. With ``key``, a notification already recorded under that key is not repeated.
+    A send that cannot be queued (broker down) waits unsent for the outbox sweep."""
     from ..tasks import send_notification
 
     if _quiet.get():
@@ -48,8 +52,18 @@ def notify(*, recipients, subject, body, url="", key=None):
             continue
         created.append(note)
     for notification in created:
-        transaction.on_commit(lambda pk=notification.pk: send_notification.delay(pk))
+        transaction.on_commit(lambda pk=notification.pk: enqueue(send_notification, pk))
     return created
+
+
+def unsent(older_than_seconds):
+    """The outbox of emails: notifications never attempted (their task was not queued, or its
+    worker died mid-send) for longer than ``older_than_seconds``. One that was attempted and failed
+    is retried by its own task, and then waits, with its error, for staff to send it again."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    return Notification.objects.filter(sent_at__isnull=True, attempts=0, created_at__lt=cutoff).values_list(
+        "pk", flat=True
+    )
 
 
 def next_actors(proposal):

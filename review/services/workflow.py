@@ -1,12 +1,12 @@
 """Workflow actions: submit, decide, withdraw, publish, retire, sign off fees, complete a
 consultation, internal notes. Each runs in one transaction and fires the proposal's transitions."""
 
-from celery import current_app
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django_fsm import can_proceed, has_transition_perm
 
+from microcred.queue import enqueue
 from proposals import services as proposal_services
 from proposals.extensions import published_tasks
 from proposals.models import Consultation, Proposal
@@ -217,7 +217,8 @@ def _office_transition(proposal, user, *, source, method, action, what, comment=
 @transaction.atomic
 def publish(*, proposal, user):
     """Publish an approved micro-credential; once committed, each registered task (the awards app's
-    achievement builder) is handed the proposal, by task name."""
+    achievement builder) is handed the proposal, by task name. A hand-over that cannot be queued
+    (broker down) is redone by the outbox sweep."""
     published = _office_transition(
         proposal,
         user,
@@ -227,7 +228,7 @@ def publish(*, proposal, user):
         what="was published",
     )
     for name in published_tasks():
-        transaction.on_commit(lambda name=name: current_app.tasks[name].delay(published.pk))
+        transaction.on_commit(lambda name=name: enqueue(name, published.pk))
     return published
 
 
