@@ -1,5 +1,6 @@
 """In Chromium, with the keyboard only (Tab, Shift+Tab, Enter, Space, Escape and typing; no clicks):
-a faculty member saves a section of their draft, a committee member votes, a learner reaches the
+a faculty member saves a section of their draft and submits a complete proposal, a committee
+member votes, a learner reaches the
 downloads of their award. At every stop the focused element shows a focus ring that it does not
 have unfocused (WCAG 2.4.7) and is on screen, not hidden under anything (WCAG 2.4.11)."""
 
@@ -182,6 +183,31 @@ def test_faculty_member_saves_a_section_of_their_draft_by_keyboard(page, site):
     expect(page.locator(".mc-messages .alert")).to_contain_text("“Basics” saved.", timeout=WAIT)
     draft.refresh_from_db()
     assert draft.summary == "Protect systems and data: a hands-on start in security."
+
+
+def test_faculty_member_submits_a_complete_proposal_by_keyboard(page, site):
+    from django.contrib.auth import get_user_model
+
+    from proposals.policy import State
+
+    from .factories import complete_proposal
+
+    author = get_user_model().objects.get(username="faculty")
+    proposal = complete_proposal(
+        author=author, unit=author.unit_roles.first().unit, title="Keyboard Analytics", code="MC-KB-1"
+    )
+    keys = log_in(page, "faculty")
+    keys.tab_to("My proposals", back=True)
+    keys.follow()
+    keys.tab_to(proposal.title)
+    keys.follow()
+    expect(page.get_by_role("heading", name=proposal.title, level=1)).to_be_visible(timeout=WAIT)
+    focus = keys.tab_to("Submit for unit review")
+    assert (focus["tag"], focus["type"]) == ("button", "submit")
+    keys.follow()
+    expect(page.locator(".mc-messages .alert")).to_contain_text("Submitted", timeout=WAIT)
+    proposal.refresh_from_db()
+    assert proposal.state == State.UNIT_REVIEW
 
 
 def test_committee_member_votes_on_a_proposal_in_their_queue_by_keyboard(page, site):
