@@ -270,3 +270,12 @@ def test_the_template_downloads_with_the_expected_header(client):
         response.content.decode().splitlines()[0]
         == "email,given name,family name,student ID,evidence URL,narrative"
     )
+
+
+def test_an_error_is_tied_to_its_field_for_screen_readers(evaluator_client, achievement):
+    response = upload(evaluator_client, achievement, SimpleUploadedFile("class.csv", b"mail,name\nx,y\n"))
+    html = response.content.decode()
+    field = html[html.index('<input type="file"') :]
+    field = field[: field.index(">")]
+    assert 'aria-invalid="true"' in field and 'aria-describedby="id_file_helptext id_file_error"' in field
+    assert 'id="id_file_error"' in html
