@@ -1,5 +1,9 @@
 from django import forms
 
+from proposals.fields import storable_moment
+
+from .expiry import end_of_day
+
 
 class RevokeForm(forms.Form):
     reason = forms.CharField(
@@ -100,3 +104,10 @@ class ExpiryForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "Say why the expiry changes: learners are told."},
     )
+
+    def clean_valid_until(self):
+        day = self.cleaned_data.get("valid_until")
+        # The last days of the calendar have no end of day in UTC to store.
+        if day is not None and not storable_moment(end_of_day(day)):
+            raise forms.ValidationError("Choose an earlier date.")
+        return day

@@ -8,6 +8,7 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.functional import cached_property
 
 from . import roles
+from .fields import SafeModelChoiceField, SafeModelMultipleChoiceField, safe_formfield
 from .models import (
     Activity,
     Assessment,
@@ -22,9 +23,13 @@ from .models import (
 from .policy import State
 
 TEXTAREA = {"rows": 3}
+# The most rows a repeating part (courses, outcomes …) takes in one save. Far beyond any proposal,
+# it bounds the forms a posted TOTAL_FORMS makes the page build: 99999 took 13 seconds to refuse.
+MAX_ROWS = 50
+ROW_LIMITS = {"max_num": MAX_ROWS, "absolute_max": MAX_ROWS, "validate_max": True}
 
 
-class PersonChoiceField(forms.ModelMultipleChoiceField):
+class PersonChoiceField(SafeModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return obj.get_full_name() or obj.username
 
@@ -34,6 +39,7 @@ class NewProposalForm(forms.ModelForm):
         model = Proposal
         fields = ["title", "kind", "form", "level", "unit"]
         widgets = {"kind": forms.RadioSelect, "form": forms.RadioSelect}
+        formfield_callback = safe_formfield
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -55,6 +61,7 @@ class BasicsForm(forms.ModelForm):
             "summary": forms.Textarea(attrs=TEXTAREA),
         }
         field_classes = {"co_authors": PersonChoiceField}
+        formfield_callback = safe_formfield
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -113,6 +120,7 @@ class CompetenciesForm(forms.ModelForm):
         fields = ["competencies"]
         widgets = {"competencies": forms.CheckboxSelectMultiple}
         labels = {"competencies": "NACE career-readiness competencies"}
+        formfield_callback = safe_formfield
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -168,6 +176,7 @@ class ImplementationForm(forms.ModelForm):
             },
             "components": forms.CheckboxSelectMultiple,
         }
+        formfield_callback = safe_formfield
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -186,16 +195,30 @@ class PartForm(forms.ModelForm):
     use_required_attribute = False
 
 
+class PartFormSet(BaseInlineFormSet):
+    """The rows of a repeating part. A posted row id, too, must be ASCII digits in range (see
+    ``fields``): Django's own id field read "²" as row 2."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        row_id = form.fields[self._pk_field.name]
+        form.fields[self._pk_field.name] = SafeModelChoiceField(
+            row_id.queryset, initial=row_id.initial, required=False, widget=row_id.widget
+        )
+
+
 def part_formset(model, fields, widgets=None, labels=None):
     return inlineformset_factory(
         Proposal,
         model,
         form=PartForm,
+        formset=PartFormSet,
         fields=fields,
         extra=1,
         can_delete=True,
         widgets=widgets or {},
         labels=labels or {},
+        **ROW_LIMITS,
     )
 
 
@@ -219,9 +242,10 @@ class OutcomeForm(PartForm):
         fields = ["kind", "text", "competencies"]
         widgets = {"text": forms.Textarea(attrs={"rows": 2}), "competencies": forms.CheckboxSelectMultiple}
         labels = {"text": "Outcome", "competencies": "Competencies it develops"}
+        formfield_callback = safe_formfield
 
 
-class BaseOutcomeFormSet(BaseInlineFormSet):
+class BaseOutcomeFormSet(PartFormSet):
     """Outcome rows share one list of competency choices and read their links from one prefetch,
     so the page costs the same number of queries for one outcome or fifty."""
 
@@ -246,7 +270,13 @@ class BaseOutcomeFormSet(BaseInlineFormSet):
 
 
 OutcomeFormSet = inlineformset_factory(
-    Proposal, LearningOutcome, form=OutcomeForm, formset=BaseOutcomeFormSet, extra=1, can_delete=True
+    Proposal,
+    LearningOutcome,
+    form=OutcomeForm,
+    formset=BaseOutcomeFormSet,
+    extra=1,
+    can_delete=True,
+    **ROW_LIMITS,
 )
 
 

@@ -21,7 +21,7 @@ from .forms import (
     ConsultationForm,
     NewProposalForm,
 )
-from .ids import parse_id
+from .ids import parse_id, query_text
 from .models import Competency, Unit
 from .policy import State, active_profile, needs_curriculum_approval, resume_at
 from .versions import diff
@@ -63,7 +63,7 @@ def my_proposals(request):
 
 @login_required
 def search(request):
-    q = request.GET.get("q", "").strip()[:100]
+    q = query_text(request.GET.get("q"))
     unit = (
         Unit.objects.filter(pk=parse_id(request.GET.get("unit"))).first()
         if parse_id(request.GET.get("unit"))

@@ -11,7 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from proposals.ids import parse_id
+from proposals.ids import parse_id, query_text
 
 from . import selectors, services
 from .forms import CorrectForm, PostForm, RejectForm, TermForm
@@ -34,7 +34,7 @@ FILTERS = ("state", "term", "unit", "credential", "level", "q", "sort")
 
 @registrar_only
 def queue(request):
-    params = {name: request.GET.get(name, "").strip()[:100] for name in FILTERS}
+    params = {name: query_text(request.GET.get(name)) for name in FILTERS}
     params["sort"] = params["sort"] if params["sort"] in selectors.SORTS else "oldest"
     if params["state"] not in dict(TranscriptRecord.State.choices):
         params["state"] = ""
@@ -74,10 +74,9 @@ def bulk(request):
             messages.success(request, f"{changed} record{'s' if changed != 1 else ''} verified.")
         elif action == "reject":
             form = RejectForm(request.POST)
-            form.is_valid()
-            changed = services.reject(
-                records=records, user=request.user, reason=form.cleaned_data.get("reason", "")
-            )
+            if not form.is_valid():
+                raise ValidationError([f"Reason to reject: {error}" for error in form.errors["reason"]])
+            changed = services.reject(records=records, user=request.user, reason=form.cleaned_data["reason"])
             messages.success(request, f"{changed} record{'s' if changed != 1 else ''} rejected.")
         else:
             raise ValidationError("Choose verify or reject.")
