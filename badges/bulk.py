@@ -346,7 +346,11 @@ def may_see(user, bulk):
 @transaction.atomic
 def confirm(*, bulk, user):
     """Confirm a previewed upload: its good rows are awarded in the background."""
-    locked = BulkAward.objects.select_for_update().select_related("achievement__proposal").get(pk=bulk.pk)
+    locked = (
+        BulkAward.objects.select_for_update(of=("self",))
+        .select_related("achievement__proposal")
+        .get(pk=bulk.pk)
+    )
     if not may_award(user, locked.achievement):
         raise PermissionDenied("Only the micro-credential's evaluators award it.")
     if locked.state != BulkAward.State.PREVIEW:
@@ -442,7 +446,7 @@ def process(bulk_id):
     while True:
         with transaction.atomic():
             bulk = (
-                BulkAward.objects.select_for_update()
+                BulkAward.objects.select_for_update(of=("self",))
                 .select_related("achievement", "confirmed_by")
                 .get(pk=bulk_id)
             )

@@ -150,6 +150,7 @@ RULES = {
     # --- the project's own pages and Django's account pages -------------------------------------------
     "home": [Rule(get=LOGGED_IN)],
     "healthz": [Rule(get=PUBLIC, why="the load balancer's liveness check")],
+    "favicon": [Rule(get=PUBLIC, why="a redirect to the SVG icon, for browsers that ask for /favicon.ico")],
     "login": [Rule(get=PUBLIC, why="a signed-in person is sent home")],
     "logout": [Rule(get=METHOD_NOT_ALLOWED, post=PUBLIC, why="a POST, which sends everyone to log in")],
     "password_reset": [Rule(get=PUBLIC)],
@@ -617,15 +618,17 @@ def _fingerprint_sql():
         if meta.db_table == "django_session" or not meta.managed:
             continue
         updated = next((f.column for f in meta.fields if f.name == "updated_at"), None)
-        latest = f"MAX({quote(updated)})" if updated else "NULL"
+        # Every column as text, so that one UNION takes the tables' different key and time types.
+        latest = f"CAST(MAX({quote(updated)}) AS TEXT)" if updated else "CAST(NULL AS TEXT)"
         parts.append(
             # Names from the models' own metadata, quoted: nothing here comes from outside.
-            f"SELECT '{meta.label}', COUNT(*), MAX({quote(meta.pk.column)}), {latest} FROM {quote(meta.db_table)}"  # noqa: S608
+            f"SELECT '{meta.label}', COUNT(*), CAST(MAX({quote(meta.pk.column)}) AS TEXT), {latest} "  # noqa: S608
+            f"FROM {quote(meta.db_table)}"
         )
     changes = {
-        "sqlite": "SELECT 'changes', total_changes(), NULL, NULL",
-        "postgresql": "SELECT 'changes', COALESCE(SUM(n_tup_ins + n_tup_upd + n_tup_del), 0), NULL, NULL "
-        "FROM pg_stat_xact_user_tables",
+        "sqlite": "SELECT 'changes', total_changes(), CAST(NULL AS TEXT), CAST(NULL AS TEXT)",
+        "postgresql": "SELECT 'changes', CAST(COALESCE(SUM(n_tup_ins + n_tup_upd + n_tup_del), 0) AS BIGINT), "
+        "CAST(NULL AS TEXT), CAST(NULL AS TEXT) FROM pg_stat_xact_user_tables",
     }
     if connection.vendor in changes:
         parts.append(changes[connection.vendor])
