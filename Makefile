@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed-stamp
 # Local runs are development runs; production sets DEBUG=0 and a SECRET_KEY (see README).
 export DEBUG ?= 1
 
-.PHONY: run test lint install bench bench-awards bench-transcripts bench-bulk clean
+.PHONY: run test lint install bench bench-awards bench-transcripts bench-bulk bench-scale bench-load clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,3 +55,12 @@ bench-transcripts: $(STAMP)
 
 bench-bulk: $(STAMP)
 	$(BIN)/python scripts/bench_bulk.py
+
+# Every main page at demo size and with a large university (PostgreSQL, BENCH_DATABASE_URL).
+bench-scale: $(STAMP)
+	$(BIN)/python scripts/bench_scale.py
+
+# gunicorn + Locust at 1, 8 and 32 users, on a demo database and on the one bench-scale left.
+bench-load: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[load]"
+	$(BIN)/python scripts/bench_scale.py load
