@@ -12,6 +12,12 @@ class BadgesConfig(AppConfig):
         from . import services, tasks
 
         register_published_task(tasks.create_achievement.name)
+
+        from proposals.extensions import register_detail_panel
+
+        from .panels import impact_panel
+
+        register_detail_panel(impact_panel)
         # Credly copies follow the Open Badges credential, in their own tasks once it has committed.
         services.register_issued_hook(tasks.issue_in_credly.name)
         services.register_revoked_hook(tasks.revoke_in_credly.name)

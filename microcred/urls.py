@@ -12,6 +12,7 @@ admin.site.site_title = "Micro-credentials admin"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("proposals/", include("proposals.urls")),
     path("review/", include("review.urls")),
     path("badges/", include("badges.urls")),

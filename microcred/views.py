@@ -1,7 +1,8 @@
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 
 from .home import work_panels
@@ -11,6 +12,11 @@ from .home import work_panels
 def home(request):
     roles, panels = work_panels(request.user)
     return render(request, "home.html", {"roles": roles, "panels": panels})
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page links: send them to the SVG icon."""
+    return redirect(static("favicon.svg"))
 
 
 @never_cache

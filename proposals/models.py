@@ -254,7 +254,14 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
 
     class Meta:
         ordering = ["-updated_at"]
-        indexes = [models.Index(fields=["unit", "state"])]
+        indexes = [
+            models.Index(fields=["unit", "state"]),
+            # The lists order by last change (search, "my proposals"), and by waiting time within
+            # the states a queue asks for; a state filter with either order reads one index range.
+            models.Index(fields=["updated_at"]),
+            models.Index(fields=["state", "updated_at"]),
+            models.Index(fields=["state", "stage_entered_at"]),
+        ]
 
     def __str__(self):
         return f"{self.code} {self.title}".strip() if self.code else self.title

@@ -1,6 +1,6 @@
 """Reads: the querysets behind the proposal pages, with the joins each page needs."""
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Func, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 
 from .access import authored_q, can_read, readable_proposals
@@ -40,24 +40,44 @@ def proposal_for_page(*, pk, user):
     return proposal
 
 
+def count_of(queryset):
+    """The number of rows of ``queryset`` (filtered on an ``OuterRef``) as an expression: each outer
+    row counts its own in the database, without joining the rows in and grouping by every column."""
+    return Subquery(queryset.order_by().values(n=Func("pk", function="COUNT", output_field=IntegerField())))
+
+
 def my_proposals(user):
     """Proposals the person authors or co-authors, most recently changed first."""
     return (
-        Proposal.objects.filter(pk__in=Proposal.objects.filter(authored_q(user)).values("pk"))
+        Proposal.objects.filter(authored_q(user))
         .select_related("unit", "lead_author")
-        .annotate(version_count=Count("versions", distinct=True))
+        .annotate(version_count=count_of(ProposalVersion.objects.filter(proposal=OuterRef("pk"))))
         .order_by("-updated_at")
     )
 
 
 def search_proposals(*, user, q="", unit=None, competency=None, state=""):
+    # The to-many filters test ``pk__in`` a subquery of ids: a join would repeat rows and need a
+    # DISTINCT over every column, which sorts the whole result (on disk, at 20,000 proposals).
     queryset = readable_proposals(user).select_related("unit", "lead_author")
     if q:
         queryset = queryset.filter(Q(title__icontains=q) | Q(code__icontains=q) | Q(summary__icontains=q))
     if unit:
-        queryset = queryset.filter(Q(unit=unit) | Q(co_sponsors=unit))
+        co_sponsored = Proposal.co_sponsors.through.objects.filter(unit=unit)
+        queryset = queryset.filter(Q(unit=unit) | Q(pk__in=co_sponsored.values("proposal_id")))
     if competency:
-        queryset = queryset.filter(competencies=competency)
+        tagged = Proposal.competencies.through.objects.filter(competency=competency)
+        queryset = queryset.filter(pk__in=tagged.values("proposal_id"))
     if state:
         queryset = queryset.filter(state=state)
-    return queryset.distinct().order_by("-updated_at")
+    return queryset.order_by("-updated_at")
+
+
+def dependents(proposal, *, published_only=False):
+    """The micro-certificates that list ``proposal`` as a component (one query)."""
+    from .policy import State
+
+    queryset = (
+        proposal.part_of.all() if not published_only else proposal.part_of.filter(state=State.PUBLISHED)
+    )
+    return queryset.order_by("title", "pk")

@@ -247,3 +247,121 @@ def remove_attachment(*, attachment, user):
     attachment.delete()
     # Remove the file only once the row is gone for good.
     transaction.on_commit(lambda: storage.delete(stored))
+
+
+def _home_unit(user, original_unit):
+    """Where a copy lives: the original's unit when the person is a faculty member of it, otherwise
+    the first unit they are a faculty member of (the unit the new-proposal form offers them first);
+    with no faculty unit at all, the original's, which they may change in Basics."""
+    from .models import UnitRole
+
+    mine = [
+        r.unit for r in UnitRole.objects.filter(user=user, role=UnitRole.Role.FACULTY).select_related("unit")
+    ]
+    if original_unit is None or any(u.pk == original_unit.pk for u in mine):
+        return original_unit
+    return min(mine, key=lambda u: (u.name, u.pk)) if mine else original_unit
+
+
+def _by_name(model, names, field="name"):
+    """Rows named in a snapshot (which keeps names, not ids), first of each name."""
+    found = {}
+    for row in model.objects.filter(**{f"{field}__in": names}).order_by("pk"):
+        found.setdefault(getattr(row, field), row)
+    return [found[n] for n in names if n in found]
+
+
+def _copy_parts(copy, data):
+    """Recreate a snapshot's repeating parts on ``copy``, with the alignment links. A snapshot names
+    an outcome's activities and assessments by title: each title takes the next copied part of that
+    title, so parts that share a title are linked as often as the original linked them."""
+    from .models import Activity, Assessment, Competency, Course, Experience, LearningOutcome
+
+    for position, c in enumerate(data.get("courses", [])):
+        Course.objects.create(
+            proposal=copy,
+            position=position,
+            subject=c["subject"],
+            number=c["number"],
+            title=c["title"],
+            credits=c["credits"],
+            is_new=c["is_new"],
+        )
+    made = {}
+    for name, model in (("experiences", Experience), ("activities", Activity), ("assessments", Assessment)):
+        made[name] = [
+            model.objects.create(
+                proposal=copy, position=position, title=x["title"], description=x["description"]
+            )
+            for position, x in enumerate(data.get(name, []))
+        ]
+    for position, o in enumerate(data.get("outcomes", [])):
+        outcome = LearningOutcome.objects.create(
+            proposal=copy, position=position, kind=o["kind"], text=o["text"]
+        )
+        outcome.competencies.set(_by_name(Competency, o["competencies"]))
+        for name in ("activities", "assessments"):
+            taken = []
+            for title in o[name]:
+                same = [x for x in made[name] if x.title == title and x not in taken]
+                taken.extend(same[:1] or [x for x in made[name] if x.title == title][:1])
+            getattr(outcome, name).set(taken)
+    copy.competencies.set(_by_name(Competency, data.get("competencies", [])))
+
+
+def _copied_from(original, version):
+    """The copy's first comment: “Copied from MC-DEMO-5 Data Storytelling, version 2.”"""
+    source = str(original) if original.code else f"“{original.title}”"
+    if version is not None:
+        return f"Copied from {source}, version {version.number}."
+    latest = max((v.number for v in original.versions.all()), default=0)
+    frozen = f" (latest version {latest})" if latest else ""
+    return f"Copied from {source}, its current content{frozen}."
+
+
+@transaction.atomic
+def duplicate(proposal, user, version=None):
+    """Copy a proposal's content, as it stands or as frozen in ``version`` (a ProposalVersion of
+    it), into a new draft led by ``user``, and return the draft.
+
+    Guarantees: only a faculty member who may read the proposal copies it (``PermissionDenied``);
+    the original is not changed; the copy has every scalar field, course, experience, outcome,
+    activity, assessment, alignment link, competency, co-sponsor and component of the source, the
+    title prefixed “Copy of”, no code (codes name one catalogue entry), the unit ``_home_unit``
+    chooses, no attachments (uploaded files belong to the original's review) and, as co-authors,
+    the original's other authors only when ``user`` authored it; its first comment says where it
+    came from. All of it or nothing: one transaction.
+    """
+    from .selectors import prefetched
+
+    if not (access.can_create(user) and access.can_read(user, proposal)):
+        raise PermissionDenied("Only faculty members who may read a proposal may copy it.")
+    if version is not None and version.proposal_id != proposal.pk:
+        raise ValidationError("That version belongs to another proposal.")
+    current = prefetched().get(pk=proposal.pk)
+    data = version.data if version is not None else versions.snapshot(current)
+    scalars = {name: data.get(name) for name in versions.SCALAR_FIELDS if name in data}
+    scalars["title"] = f"Copy of {data['title']}"[: Proposal._meta.get_field("title").max_length]
+    scalars["code"] = ""
+    home = _home_unit(user, current.unit)
+    copy = Proposal(lead_author=user, unit=home, **scalars)
+    copy.full_clean(exclude=["state"])
+    copy.save()
+    _copy_parts(copy, data)
+    if version is None:
+        sponsors, components = list(current.co_sponsors.all()), list(current.components.all())
+    else:
+        from .models import Unit
+
+        sponsors = _by_name(Unit, data.get("co_sponsors", []))
+        # A snapshot names each component as "CODE Title": match on that among proposals of the title.
+        wanted = set(data.get("components", []))
+        titles = wanted | {name.split(" ", 1)[-1] for name in wanted}
+        components = [p for p in Proposal.objects.filter(title__in=titles) if str(p) in wanted]
+    copy.co_sponsors.set([u for u in sponsors if u.pk != home.pk])
+    copy.components.set(components)
+    if access.is_author(user, current):
+        authors = [current.lead_author, *current.co_authors.all()]
+        copy.co_authors.set({a.pk: a for a in authors if a.pk != user.pk}.values())
+    Comment.objects.create(proposal=copy, author=user, state=copy.state, body=_copied_from(current, version))
+    return copy

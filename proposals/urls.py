@@ -12,6 +12,8 @@ urlpatterns = [
     path("<int:pk>/edit/<slug:section>/", views.edit, name="edit"),
     path("<int:pk>/versions/", views.versions, name="versions"),
     path("<int:pk>/versions/<int:number>/", views.version_detail, name="version"),
+    path("<int:pk>/duplicate/", views.duplicate, name="duplicate"),
+    path("<int:pk>/versions/<int:number>/duplicate/", views.duplicate, name="duplicate_version"),
     path("<int:pk>/attachments/", views.upload_attachment, name="upload"),
     path("<int:pk>/attachments/<int:attachment_id>/", views.download_attachment, name="download"),
     path(

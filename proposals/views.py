@@ -156,6 +156,7 @@ def detail(request, pk):
             "profile": active_profile(),
             "panels": detail_panels(request, proposal),
             "page_sections": PAGE_SECTIONS,
+            "can_duplicate": access.can_create(request.user),
         },
     )
 
@@ -264,7 +265,24 @@ def versions(request, pk):
 def version_detail(request, pk, number):
     proposal = selectors.proposal_for_page(pk=pk, user=request.user)
     version = get_object_or_404(proposal.versions, number=number)
-    return render(request, "proposals/version_detail.html", {"proposal": proposal, "version": version})
+    return render(
+        request,
+        "proposals/version_detail.html",
+        {"proposal": proposal, "version": version, "can_duplicate": access.can_create(request.user)},
+    )
+
+
+@login_required
+@require_POST
+def duplicate(request, pk, number=None):
+    """Copy the proposal, or one of its frozen versions, into a new draft of the person's own."""
+    proposal = selectors.proposal_for_page(pk=pk, user=request.user)
+    version = get_object_or_404(proposal.versions, number=number) if number is not None else None
+    copy = services.duplicate(proposal, request.user, version=version)
+    messages.success(
+        request, f"This is your new draft, “{copy.title}”: change what you need, then submit it."
+    )
+    return redirect(copy)
 
 
 @login_required

@@ -63,6 +63,12 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
 
+class RetireForm(ReasonForm):
+    confirm_dependents = forms.BooleanField(
+        required=False, label="Retire it although published micro-certificates depend on it"
+    )
+
+
 class FeeSignoffForm(forms.Form):
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 

@@ -1,6 +1,7 @@
 """The review app's panels on the proposal page: progress track, the actions open to the reader,
 the vote, what changed since the reader last reviewed, internal notes and the history."""
 
+from proposals import selectors as proposal_selectors
 from proposals.access import is_author
 from proposals.policy import (
     DECISION,
@@ -122,6 +123,12 @@ def workflow_panel(request, proposal):
         "can_withdraw": "withdraw" in available and not proposal.is_editable,
         "can_publish": "publish" in available,
         "can_retire": "retire" in available,
+        # Retiring warns first when published micro-certificates are built on it.
+        "retire_dependents": (
+            list(proposal_selectors.dependents(proposal, published_only=True))
+            if "retire" in available
+            else []
+        ),
         "routed": _last_routing(proposal),
     }
     if stage is not None:

@@ -78,7 +78,10 @@ def roles_of(user):
     if cached is not None:
         return cached
     profile = active_profile()
-    groups = set(user.groups.values_list("name", flat=True))
+    # The same cache of group names as ``proposals.roles.in_group``: a page asks both, reads once.
+    groups = getattr(user, "_group_names", None)
+    if groups is None:
+        groups = user._group_names = set(user.groups.values_list("name", flat=True))
     roles = Roles(
         is_admin=user.is_superuser or user.is_staff,
         is_faculty=global_roles.FACULTY in groups,

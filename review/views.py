@@ -29,6 +29,7 @@ from .forms import (
     InternalNoteForm,
     MeetingForm,
     ReasonForm,
+    RetireForm,
     VoteForm,
 )
 from .models import Meeting, Membership
@@ -178,8 +179,14 @@ def publish(request, proposal):
 
 @workflow_action
 def retire(request, proposal):
-    reason = _optional_text(ReasonForm(request.POST), "reason")
-    services.retire(proposal=proposal, user=request.user, reason=reason)
+    form = RetireForm(request.POST)
+    reason = _optional_text(form, "reason")
+    services.retire(
+        proposal=proposal,
+        user=request.user,
+        reason=reason,
+        confirm_dependents=form.cleaned_data["confirm_dependents"],
+    )
     messages.success(request, "Retired: no new learners can join it.")
     return None
 

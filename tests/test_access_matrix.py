@@ -196,6 +196,22 @@ RULES = {
     ],
     "proposals:versions": [Rule(get=only(CO_AUTHORED_READERS, others=404), kwargs=code(IN_VOTE))],
     "proposals:version": [Rule(get=only(CO_AUTHORED_READERS, others=404), kwargs=code(IN_VOTE, number=1))],
+    "proposals:duplicate": [
+        form_only(
+            readers({"faculty", "coauthor"}, CO_AUTHORED_READERS),
+            on="in-vote",
+            kwargs=code(IN_VOTE),
+            why="faculty who read a proposal may copy it; other readers may not start proposals",
+        ),
+        form_only(readers({"faculty"}, SUBMITTED_READERS), on="published", kwargs=code(PUBLISHED)),
+    ],
+    "proposals:duplicate_version": [
+        form_only(
+            readers({"faculty", "coauthor"}, CO_AUTHORED_READERS),
+            on="in-vote",
+            kwargs=code(IN_VOTE, number=1),
+        )
+    ],
     "proposals:upload": [form_only(readers({"faculty"}, DRAFT_READERS), on="draft", kwargs=code(DRAFT))],
     "proposals:download": [
         Rule(

@@ -46,6 +46,7 @@ from review.forms import (
     InternalNoteForm,
     MeetingForm,
     ReasonForm,
+    RetireForm,
     VoteForm,
 )
 from transcripts.forms import CorrectForm, PostForm, RejectForm, TermForm
@@ -404,7 +405,7 @@ FORM_PAGES = [
         "review:retire",
         "office",
         args=lambda s: (s.published.pk,),
-        forms=lambda s: [ReasonForm()],
+        forms=lambda s: [RetireForm()],
         examples=({"reason": OPTIONAL_TEXT},),
     ),
     Page(
@@ -703,6 +704,7 @@ def test_any_id_in_the_path_answers_without_a_server_error(site, route):
 # nothing but the CSRF token (junk in their path ids is tested above).
 READ_NOTHING = {
     "healthz",
+    "favicon",
     "logout",
     "password_reset_done",
     "password_reset_complete",
@@ -711,6 +713,8 @@ READ_NOTHING = {
     "password_reset_confirm",
     "proposals:detail",
     "proposals:version",
+    "proposals:duplicate",
+    "proposals:duplicate_version",
     "proposals:download",
     "proposals:delete_attachment",
     "review:meeting",

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django_fsm import can_proceed, has_transition_perm
 
 from microcred.queue import enqueue
+from proposals import selectors as proposal_selectors
 from proposals import services as proposal_services
 from proposals.extensions import published_tasks
 from proposals.models import Consultation, Proposal
@@ -232,8 +233,24 @@ def publish(*, proposal, user):
     return published
 
 
+class DependentsNotConfirmed(ValidationError):
+    """Retiring would strand published micro-certificates built on it, and nobody confirmed that."""
+
+
 @transaction.atomic
-def retire(*, proposal, user, reason=""):
+def retire(*, proposal, user, reason="", confirm_dependents=False):
+    """Retire a published micro-credential: no new learners join it. When published
+    micro-certificates list it as a component, it is retired only with ``confirm_dependents``;
+    otherwise ``DependentsNotConfirmed`` names them and nothing changes. Who may retire is asked
+    first, so that the refusal tells nothing to someone who may not."""
+    locked = lock(proposal, State.PUBLISHED)
+    check_allowed(locked, locked.retire, user)
+    depending = list(proposal_selectors.dependents(locked, published_only=True))
+    if depending and not confirm_dependents:
+        names = "; ".join(str(p) for p in depending)
+        raise DependentsNotConfirmed(
+            f"Published micro-certificates depend on it ({names}): tick the confirmation to retire it anyway."
+        )
     return _office_transition(
         proposal,
         user,
