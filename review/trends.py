@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db import connection
-from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, OuterRef, Q, Subquery
+from django.db.models import Aggregate, Case, Count, DurationField, F, Max, Q, When, Window
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -167,19 +167,54 @@ def monthly_pipeline(period):
 def stays(period):
     """Every stay at a review stage that ended in the period (approved, returned, rejected or
     withdrawn there), annotated with ``stay``: the time from entering the stage to leaving it. A
-    stay begins with the latest move into the stage before the move out of it."""
-    moves = AuditEvent.objects.exclude(from_state=F("to_state"))
-    entered = (
-        moves.filter(proposal=OuterRef("proposal"), to_state=OuterRef("from_state"), id__lt=OuterRef("id"))
-        .order_by("-created_at", "-id")
-        .values("created_at")[:1]
+    stay begins with the latest move into the stage before the move out of it.
+
+    Each stay is computed once, by window functions over each proposal's moves in order (per
+    stage, the latest entry into it so far; a move out never enters the stage it leaves, so its
+    own row never counts), not by a subquery per move out; only the proposals with a stay ending
+    in the period are read. Django filters on a window in a subquery but cannot group such a
+    query by a column (it would group by the window): aggregate it with ``per_stage``."""
+    stages = State.REVIEW_STAGES
+    left = Q(from_state__in=stages, created_at__gte=period.since)
+    entered_at = Case(
+        *(
+            When(
+                from_state=stage,
+                then=Window(
+                    Max(Case(When(to_state=stage, then="created_at"))),
+                    partition_by=[F("proposal_id")],
+                    order_by=F("id").asc(),
+                ),
+            )
+            for stage in stages
+        )
     )
     return (
-        moves.filter(from_state__in=State.REVIEW_STAGES, created_at__gte=period.since)
-        .annotate(entered_at=Subquery(entered))
-        .filter(entered_at__isnull=False)
-        .annotate(stay=ExpressionWrapper(F("created_at") - F("entered_at"), output_field=DurationField()))
+        AuditEvent.objects.exclude(from_state=F("to_state"))
+        .filter(proposal__in=AuditEvent.objects.filter(left).values("proposal_id"))
+        .annotate(stay=Case(When(left, then=F("created_at") - entered_at), output_field=DurationField()))
+        .filter(stay__isnull=False)
     )
+
+
+def per_stage(queryset, **aggregates):
+    """{stage: {name: value}} for the review stages that have rows in ``queryset``: each of
+    ``aggregates`` (``name=function of a stage's filter``, returning an aggregate) per stage, and
+    ``rows``, their number. One query, a filter per stage, where a GROUP BY cannot be used."""
+    aggregates = {"rows": lambda stage: Count("pk", filter=stage), **aggregates}
+    stages = State.REVIEW_STAGES
+    row = queryset.aggregate(
+        **{
+            f"{name}_{n}": aggregate(Q(from_state=stage))
+            for n, stage in enumerate(stages)
+            for name, aggregate in aggregates.items()
+        }
+    )
+    return {
+        stage: {name: row[f"{name}_{n}"] for name in aggregates}
+        for n, stage in enumerate(stages)
+        if row[f"rows_{n}"]
+    }
 
 
 class Percentile(Aggregate):
@@ -207,10 +242,12 @@ def stage_percentiles(queryset):
     """{stage: (median, 90th percentile)} of the stays, as timedeltas. One query: PostgreSQL
     computes them; elsewhere the stays' durations alone are read (one per stay in the period)."""
     if connection.vendor == "postgresql":
-        rows = queryset.values("from_state").annotate(
-            p50=Percentile("stay", 0.5), p90=Percentile("stay", 0.9)
+        rows = per_stage(
+            queryset,
+            p50=lambda stage: Percentile("stay", 0.5, filter=stage),
+            p90=lambda stage: Percentile("stay", 0.9, filter=stage),
         )
-        return {r["from_state"]: (r["p50"], r["p90"]) for r in rows.order_by()}
+        return {state: (r["p50"], r["p90"]) for state, r in rows.items()}
     durations = {}
     for state, stay in queryset.values_list("from_state", "stay").order_by():
         durations.setdefault(state, []).append(stay)
@@ -229,16 +266,13 @@ def time_in_stage(period):
     median, 90th percentile), and the stages sorted by where proposals wait longest. Two queries."""
     day = timedelta(days=1)
     buckets = {
-        f"b{n}": Count(
+        f"b{n}": lambda stage, low=low, high=high: Count(
             "pk",
-            filter=Q(stay__gte=low * day) & (Q(stay__lt=high * day) if high is not None else Q()),
+            filter=stage & Q(stay__gte=low * day) & (Q(stay__lt=high * day) if high is not None else Q()),
         )
         for n, (low, high, _label) in enumerate(BUCKETS)
     }
-    counts = {
-        r["from_state"]: r
-        for r in stays(period).values("from_state").annotate(visits=Count("pk"), **buckets).order_by()
-    }
+    counts = per_stage(stays(period), **buckets)
     percentiles = stage_percentiles(stays(period))
     stages = active_profile().stages
     distribution, waits = [], []
@@ -248,7 +282,7 @@ def time_in_stage(period):
         distribution.append(
             (
                 stage.label,
-                row.get("visits", 0),
+                row.get("rows", 0),
                 *(row.get(f"b{n}", 0) for n in range(len(BUCKETS))),
                 _days(p50),
                 _days(p90),
