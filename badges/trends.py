@@ -1,13 +1,13 @@
 """The awards' trends on the office's dashboard (``review.trends``): awards per month, the
-micro-credentials awarded most and the NACE competencies they certify. Two queries."""
+micro-credentials awarded most and the NACE competencies they certify. Three queries."""
 
-from django.db.models import Count
+from django.db.models import Count, Subquery
 from django.db.models.functions import TruncMonth
 
 from review.trends import Trend
 
 from .documents import NACE_FRAMEWORK
-from .models import Award
+from .models import Achievement, Award
 
 TOP_CREDENTIALS = 10
 NO_AWARDS = "No awards issued in the last twelve months."
@@ -16,24 +16,29 @@ NO_AWARDS = "No awards issued in the last twelve months."
 def award_trends(period):
     issued = Award.objects.filter(issued_at__gte=period.since)
     per_month = issued.annotate(month=TruncMonth("issued_at")).values("month").annotate(awards=Count("pk"))
-    # Per achievement (each version of a micro-credential) in the database; the achievements are
-    # few, so summing them per micro-credential and fanning out to their competencies is Python's.
-    per_achievement = issued.values(
-        "achievement_id",
-        "achievement__proposal_id",
-        "achievement__version",
-        "achievement__name",
-        "achievement__data__alignment",
-    ).annotate(awards=Count("pk"))
+    # Per achievement (each version of a micro-credential), counted in the database grouped by the
+    # achievement's id alone (grouping by its JSON would sort every award row); then the
+    # achievements counted, which are few, read once. Summing them per micro-credential and fanning
+    # out to their competencies is Python's.
+    counts = dict(
+        issued.order_by().values("achievement_id").annotate(n=Count("pk")).values_list("achievement_id", "n")
+    )
+    per_achievement = [
+        {**row, "issued": counts.get(row["pk"], 0)}
+        for row in Achievement.objects.filter(pk__in=Subquery(issued.values("achievement_id"))).values(
+            "pk", "proposal_id", "version", "name", "data__alignment"
+        )
+    ]
+    per_achievement.sort(key=lambda row: (row["proposal_id"], row["version"]))
     credentials, competencies = {}, {}
-    for row in per_achievement.order_by("achievement__proposal_id", "achievement__version"):
-        _name, total = credentials.get(row["achievement__proposal_id"], ("", 0))
+    for row in per_achievement:
+        _name, total = credentials.get(row["proposal_id"], ("", 0))
         # The latest version's name stands for the micro-credential.
-        credentials[row["achievement__proposal_id"]] = (row["achievement__name"], total + row["awards"])
-        for alignment in row["achievement__data__alignment"] or []:
+        credentials[row["proposal_id"]] = (row["name"], total + row["issued"])
+        for alignment in row["data__alignment"] or []:
             if isinstance(alignment, dict) and alignment.get("targetFramework") == NACE_FRAMEWORK:
                 target = alignment.get("targetName", "")
-                competencies[target] = competencies.get(target, 0) + row["awards"]
+                competencies[target] = competencies.get(target, 0) + row["issued"]
     top = sorted(credentials.values(), key=lambda c: (-c[1], c[0]))[:TOP_CREDENTIALS]
     return [
         Trend(
