@@ -108,31 +108,30 @@ def bulk_detail(request, pk):
     )
 
 
-@login_required
-@require_POST
-def bulk_confirm(request, pk):
+def _act_on_upload(request, pk, action, done):
+    """Run ``action`` (confirm or cancel) on an upload and say how it went; the upload is returned."""
     found = _bulk(request, pk)
     try:
-        bulk.confirm(bulk=found, user=request.user)
+        action(bulk=found, user=request.user)
     except ValidationError as invalid:
         for message in invalid.messages:
             messages.error(request, message)
     else:
-        messages.success(request, "Confirmed: the learners are being awarded. This page shows the progress.")
-    return redirect(found)
+        messages.success(request, done)
+    return found
+
+
+@login_required
+@require_POST
+def bulk_confirm(request, pk):
+    done = "Confirmed: the learners are being awarded. This page shows the progress."
+    return redirect(_act_on_upload(request, pk, bulk.confirm, done))
 
 
 @login_required
 @require_POST
 def bulk_cancel(request, pk):
-    found = _bulk(request, pk)
-    try:
-        bulk.cancel(bulk=found, user=request.user)
-    except ValidationError as invalid:
-        for message in invalid.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, "Cancelled: nobody was awarded from this file.")
+    _act_on_upload(request, pk, bulk.cancel, "Cancelled: nobody was awarded from this file.")
     return redirect("badges:awarding")
 
 

@@ -27,6 +27,7 @@ from microcred.queue import enqueue
 from proposals import roles as global_roles
 from proposals.policy import State
 from review import roles
+from review.exports import FORMULA_STARTS  # a cell a spreadsheet would run as a formula
 
 from . import services
 from .learning import evaluates_centrally
@@ -47,8 +48,6 @@ COLUMNS = {
 }
 REQUIRED = ("email", "given_name", "family_name")
 TEMPLATE_HEADER = ["email", "given name", "family name", "student ID", "evidence URL", "narrative"]
-# A cell a spreadsheet would run as a formula when the file is opened again.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 LIMITS = {"given_name": 150, "family_name": 150, "student_id": 30, "evidence_url": 500, "narrative": 5000}
 CHUNK = 25
 

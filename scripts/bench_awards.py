@@ -8,30 +8,11 @@ Run with ``make bench-awards``.
 """
 
 import os
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "microcred.settings")
-os.environ.setdefault("DEBUG", "1")
-folder = tempfile.mkdtemp()
-# SQLite by default; BENCH_DATABASE_URL=postgres://.../name runs on a throw-away PostgreSQL database.
-BENCH_DB = os.environ.get("BENCH_DATABASE_URL", "")
-if BENCH_DB.startswith("postgres"):
-    import psycopg2
+from benchdb import throwaway_environment
 
-    admin = psycopg2.connect(BENCH_DB.rsplit("/", 1)[0] + "/postgres")
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB.rsplit("/", 1)[1]}"')
-        cursor.execute(f'CREATE DATABASE "{BENCH_DB.rsplit("/", 1)[1]}"')
-    admin.close()
-os.environ["DATABASE_URL"] = BENCH_DB or f"sqlite:///{folder}/bench.sqlite3"
-os.environ["ISSUER_KEY_DIR"] = f"{folder}/keys"
-os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+folder = throwaway_environment()
 
 import django  # noqa: E402
 

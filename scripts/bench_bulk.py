@@ -10,30 +10,11 @@ wait for. Prints each, the rows per second, and the evaluator's own time. Run wi
 """
 
 import os
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "microcred.settings")
-os.environ.setdefault("DEBUG", "1")
-folder = tempfile.mkdtemp()
-BENCH_DB = os.environ.get("BENCH_DATABASE_URL", "")
-if BENCH_DB.startswith("postgres"):
-    import psycopg2
+from benchdb import throwaway_environment
 
-    admin = psycopg2.connect(BENCH_DB.rsplit("/", 1)[0] + "/postgres")
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB.rsplit("/", 1)[1]}"')
-        cursor.execute(f'CREATE DATABASE "{BENCH_DB.rsplit("/", 1)[1]}"')
-    admin.close()
-os.environ["DATABASE_URL"] = BENCH_DB or f"sqlite:///{folder}/bench.sqlite3"
-os.environ["ISSUER_KEY_DIR"] = f"{folder}/keys"
-os.environ["MEDIA_ROOT"] = f"{folder}/media"
-os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+throwaway_environment()
 os.environ.pop("CELERY_BROKER_URL", None)  # tasks in-process: the background work is timed here
 
 import django  # noqa: E402

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from badges.models import Award, Learner
 from proposals.policy import reaches_registrar
+from review.exports import spreadsheet_safe
 from review.roles import roles_of
 
 from .models import Batch, RecordEvent, Term, TranscriptRecord
@@ -266,7 +267,6 @@ COLUMNS = {
     "award_date": lambda r: r.award_date.isoformat(),
     "term_code": lambda r: r.term.code if r.term else "",
 }
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def export_columns():
@@ -275,11 +275,6 @@ def export_columns():
     if unknown:
         raise ValidationError(f"Unknown export columns: {', '.join(unknown)}.")
     return columns
-
-
-def spreadsheet_safe(value):
-    """A cell a spreadsheet would run as a formula starts with a quote instead."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def render_csv(records):
