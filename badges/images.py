@@ -77,20 +77,49 @@ def bake_png(png, credential_json):
     return png[:end] + _chunk(b"iTXt", body) + png[end:]
 
 
-def unbake_png(png):
-    """The credential JSON baked into a PNG, or None."""
+MAX_BAKED_BYTES = 16 * 1024 * 1024  # a credential text larger than this is refused, not inflated
+
+
+def png_chunks(png):
+    """(type, data) of each chunk of a PNG, in order, up to ``IEND``; a truncated file ends the walk."""
     position = len(PNG_SIGNATURE)
-    while position < len(png):
+    while position + 8 <= len(png):
         (length,) = struct.unpack(">I", png[position : position + 4])
         kind = png[position + 4 : position + 8]
-        data = png[position + 8 : position + 8 + length]
-        if kind == b"iTXt" and data.startswith(KEYWORD + b"\0"):
-            rest = data[len(KEYWORD) + 1 :]
-            compressed, rest = rest[0], rest[2:]
-            _language, _, rest = rest.partition(b"\0")
-            _translated, _, text = rest.partition(b"\0")
-            return (zlib.decompress(text) if compressed else text).decode("utf-8")
+        if kind == b"IEND":
+            return
+        yield kind, png[position + 8 : position + 8 + length]
         position += 4 + 4 + length + 4  # length, type, data, CRC
+
+
+def itxt_text(body, limit=MAX_BAKED_BYTES):
+    """The text of an ``iTXt`` chunk's body after its keyword, inflated at most to ``limit`` bytes
+    (a small compressed chunk can otherwise inflate to gigabytes). Raises ValueError when the chunk
+    is cut short, damaged, too large or not UTF-8."""
+    if len(body) < 2:
+        raise ValueError("cut short")
+    compressed, rest = body[0], body[2:]
+    _language, _, rest = rest.partition(b"\0")
+    _translated, _, text = rest.partition(b"\0")
+    if compressed:
+        inflater = zlib.decompressobj()
+        try:
+            text = inflater.decompress(text, limit + 1)
+        except zlib.error:
+            raise ValueError("damaged") from None
+        if len(text) > limit or inflater.unconsumed_tail:
+            raise ValueError("too large")
+    try:
+        return text.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValueError("not UTF-8") from None
+
+
+def unbake_png(png, limit=MAX_BAKED_BYTES):
+    """The credential JSON baked into a PNG, or None."""
+    for kind, data in png_chunks(png):
+        if kind == b"iTXt" and data.startswith(KEYWORD + b"\0"):
+            return itxt_text(data[len(KEYWORD) + 1 :], limit)
     return None
 
 

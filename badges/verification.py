@@ -12,9 +12,7 @@ gives a result with a message, never an exception.
 import html
 import json
 import logging
-import struct
 import uuid
-import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -129,48 +127,34 @@ def _credential_text(data, *, filename, content_type):
     return "JSON", text
 
 
+# What ``images.itxt_text`` finds wrong with a credential chunk, as the page says it.
+CHUNK_PROBLEMS = {
+    "cut short": "The credential chunk of this PNG image is cut short.",
+    "damaged": "The credential chunk of this PNG image is damaged.",
+    "not UTF-8": "The credential baked into this PNG image is not UTF-8 text.",
+}
+
+
 def _png_credential(png, limit):
-    """The text of a PNG's ``openbadgecredential`` chunk. Like ``images.unbake_png``, but for bytes
-    from strangers: a truncated file ends the walk, and a compressed chunk inflates only up to
-    ``limit`` (a small chunk can otherwise inflate to gigabytes)."""
-    position = len(images.PNG_SIGNATURE)
-    while position + 8 <= len(png):
-        (length,) = struct.unpack(">I", png[position : position + 4])
-        kind = png[position + 4 : position + 8]
-        data = png[position + 8 : position + 8 + length]
+    """The text of a PNG's ``openbadgecredential`` chunk, read with ``images``' bounded reader: a
+    truncated file ends the walk, and a compressed chunk inflates only up to ``limit``."""
+    for kind, data in images.png_chunks(png):
         if kind == b"iTXt" and data.startswith(images.KEYWORD + b"\0"):
-            return _itxt_text(data[len(images.KEYWORD) + 1 :], limit)
+            try:
+                return images.itxt_text(data[len(images.KEYWORD) + 1 :], limit)
+            except ValueError as problem:
+                message = CHUNK_PROBLEMS.get(
+                    str(problem), f"The credential in this PNG image is larger than {filesizeformat(limit)}."
+                )
+                raise Unreadable(message) from None
         if kind in (b"iTXt", b"tEXt") and data.startswith(b"openbadges\0"):
             raise Unreadable(
                 "This is an Open Badges 2.0 badge image. This page checks Open Badges 3.0 credentials."
             )
-        if kind == b"IEND":
-            break
-        position += 4 + 4 + length + 4  # length, type, data, CRC
     raise Unreadable(
         "This PNG image carries no Open Badges credential (no “openbadgecredential” chunk). "
         "Download the badge from the page that issued it: that copy has the credential baked in."
     )
-
-
-def _itxt_text(body, limit):
-    if len(body) < 2:
-        raise Unreadable("The credential chunk of this PNG image is cut short.")
-    compressed, rest = body[0], body[2:]
-    _language, _, rest = rest.partition(b"\0")
-    _translated, _, text = rest.partition(b"\0")
-    if compressed:
-        inflater = zlib.decompressobj()
-        try:
-            text = inflater.decompress(text, limit + 1)
-        except zlib.error:
-            raise Unreadable("The credential chunk of this PNG image is damaged.") from None
-        if len(text) > limit or inflater.unconsumed_tail:
-            raise Unreadable(f"The credential in this PNG image is larger than {filesizeformat(limit)}.")
-    try:
-        return text.decode("utf-8")
-    except UnicodeDecodeError:
-        raise Unreadable("The credential baked into this PNG image is not UTF-8 text.") from None
 
 
 CREDENTIAL_ELEMENT = "<openbadges:credential"
