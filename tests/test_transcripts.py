@@ -315,6 +315,20 @@ def test_the_queue_keeps_its_query_count_as_records_grow(
     assert [count(p) for p in paths] == few
 
 
+def test_the_queue_filters_by_a_credential_code_typed_in_any_case(
+    client, demo, credit, term, django_capture_on_commit_callbacks
+):
+    awarded(demo, credit, django_capture_on_commit_callbacks, "s1", "B1")
+    client.force_login(demo["registrar"])
+    queue = reverse("transcripts:queue")
+    found = client.get(queue, {"credential": credit.proposal.code.lower()}).content.decode()
+    assert 'data-record="' in found and f'value="{credit.proposal.code.lower()}"' in found
+    other = client.get(queue, {"credential": "NO-SUCH-CODE"}).content.decode()
+    assert 'data-record="' not in other
+    # A menu of every published micro-credential would not scale: the code is typed.
+    assert '<select class="form-select form-select-sm" id="credential"' not in found
+
+
 def test_permission_denied_for_non_registrar_services(demo, credit, django_capture_on_commit_callbacks):
     award = awarded(demo, credit, django_capture_on_commit_callbacks, "s1", "B1")
     with pytest.raises(PermissionDenied):

@@ -79,7 +79,7 @@ class TranscriptRecord(models.Model):
     family_name = models.CharField(max_length=150, blank=True)
     email = models.EmailField(blank=True)
     student_id = models.CharField("student ID", max_length=30, blank=True, db_index=True)
-    credential_code = models.CharField(max_length=30, blank=True)
+    credential_code = models.CharField(max_length=30, blank=True, db_index=True)
     credential_title = models.CharField(max_length=200)
     credits = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
     level = models.CharField(max_length=50, blank=True)

@@ -24,7 +24,8 @@ def queue(*, state="", term="", unit="", credential="", level="", q="", sort="ol
     if unit:
         records = records.filter(unit_ref_id=unit)
     if credential:
-        records = records.filter(credential_code=credential)
+        # A code typed in any case: codes are stored as the proposals carry them (upper case).
+        records = records.filter(credential_code__in={credential, credential.upper()})
     if level:
         records = records.filter(level=level)
     if q:
@@ -40,29 +41,23 @@ def queue(*, state="", term="", unit="", credential="", level="", q="", sort="ol
 
 
 def counts():
-    """How many records are in each state (one query)."""
+    """How many records are in each state (one query; ``COUNT(*)`` lets PostgreSQL read the state
+    index alone)."""
     found = dict(
-        TranscriptRecord.objects.values_list("state").annotate(n=Count("pk")).values_list("state", "n")
+        TranscriptRecord.objects.values_list("state").annotate(n=Count("*")).values_list("state", "n")
     )
     return [(value, label, found.get(value, 0)) for value, label in TranscriptRecord.State.choices]
 
 
 def filter_choices():
-    """The filter menus: published micro-credentials, levels and units, read from their own small
-    tables rather than from the records (two queries, whatever the number of records)."""
+    """The filter menus: levels and units, read from their own small table rather than from the
+    records (one query, whatever the number of records). Micro-credentials are filtered by code,
+    typed: a large university publishes thousands, far too many for a menu."""
     from proposals.choices import Level
-    from proposals.models import Proposal, Unit
-    from proposals.policy import State
+    from proposals.models import Unit
 
-    credentials = (
-        Proposal.objects.filter(state__in=[State.PUBLISHED, State.RETIRED])
-        .exclude(code="")
-        .order_by("title")
-        .values_list("code", "title")
-    )
     units = Unit.objects.filter(is_active=True).order_by("name")
     return {
-        "credentials": list(credentials),
         "levels": [label for _v, label in Level.choices],
         "units": list(units),
     }
