@@ -169,6 +169,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Cache --------------------------------------------------------------------------------------
+# Shared by every web and worker process when CACHE_URL names a Redis database (production: the
+# dashboard's trends refreshed by a worker, login rate limits across processes); otherwise each
+# process keeps its own in memory (the embedded default).
+if env("CACHE_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env("CACHE_URL"),
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", "microcred"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # --- Auth ---------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -290,11 +305,19 @@ CELERY_TIMEZONE = TIME_ZONE
 # Items waiting longer than this many days at a stage are overdue: shown on the dashboard and
 # reminded daily to whoever must act.
 REVIEW_REMINDER_DAYS = env_int("REVIEW_REMINDER_DAYS", 7)
+# How long the dashboard's computed trends are kept; the beat job refreshes them every 4 minutes.
+DASHBOARD_TRENDS_CACHE_SECONDS = env_int("DASHBOARD_TRENDS_CACHE_SECONDS", 10 * 60)
 CELERY_BEAT_SCHEDULE = {
     "daily-review-reminders": {
         "task": "review.tasks.send_review_reminders",
         "schedule": crontab(hour=7, minute=0),
         "options": {"expires": 20 * 60 * 60},
+    },
+    # The office dashboard's twelve-month trends, kept in the cache (review/trends.py).
+    "refresh-dashboard-trends": {
+        "task": "review.tasks.refresh_dashboard_trends",
+        "schedule": 4 * 60,
+        "options": {"expires": 200},
     },
     # The outbox (microcred/outbox.py): follow-up work whose task never ran (the broker was down
     # when it was queued, or its worker died) is queued again once it has waited two minutes.

@@ -11,7 +11,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
-    Max,
+    Min,
     OuterRef,
     Q,
     Value,
@@ -245,13 +245,15 @@ def dashboard():
     waited = ExpressionWrapper(at - Coalesce("stage_entered_at", at), output_field=DurationField())
     # Counts and longest waits per state, then the medians at the review stages (``percentile_cont``
     # on PostgreSQL; elsewhere over the waits alone): two queries, no proposal loaded.
+    # The longest wait is that of the earliest entry: MIN over (state, stage_entered_at), which the
+    # index of that pair answers alone, however many proposals there are.
     per_state = {
-        row["state"]: row
+        row["state"]: dict(row, longest=now - (row["entered"] or now))
         for row in Proposal.objects.filter(
             state__in=[*State.REVIEW_STAGES, State.RETURNED, State.APPROVED, State.PUBLISHED, State.DRAFT]
         )
         .values("state")
-        .annotate(n=Count("pk"), longest=Max(waited))
+        .annotate(n=Count("*"), entered=Min("stage_entered_at"))
         .order_by()
     }
     # Named as ``trends.stage_percentiles`` reads a stay: the stage, then the time spent at it.
@@ -280,5 +282,5 @@ def dashboard():
         "counts": counts,
         "overdue": overdue,
         "overdue_days": overdue_days(),
-        "trends": trends.dashboard_trends(),
+        "trends": trends.snapshot(),
     }

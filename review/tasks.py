@@ -78,3 +78,13 @@ def send_review_reminders():
                 )
             )
     return sent
+
+
+@shared_task
+def refresh_dashboard_trends():
+    """Every few minutes (beat): compute the office dashboard's trends and keep them in the cache,
+    so that no visit waits for them. Safe to run at any time and twice: it only replaces the kept
+    figures with fresh ones."""
+    from . import trends
+
+    return len(trends.refresh().trends)

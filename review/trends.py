@@ -2,14 +2,18 @@
 chart, its accessible table and its CSV download are all drawn, so that the three cannot disagree.
 
 Every figure is aggregated in the database (a constant number of queries, however long the
-history). Other apps add their trends with ``register_trends`` (the awards app adds awards per
+history), and the result kept in the cache for a few minutes (``snapshot``), refreshed by a beat
+job, so that no office visit waits for the aggregation. Other apps add their trends with ``register_trends`` (the awards app adds awards per
 month, per micro-credential and per NACE competency), so that this app never imports theirs.
 """
 
 import calendar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Aggregate, Case, Count, DurationField, F, Max, Q, When, Window
 from django.db.models.functions import TruncMonth
@@ -99,8 +103,9 @@ class Trend:
         """The rows as the strings shown in the table and written to the CSV."""
         return [[str(row[0]), *(self.cell(v) for v in row[1:])] for row in self.rows]
 
-    @property
+    @cached_property
     def svg(self):
+        """Drawn once: ``refresh`` draws it before the trend is kept, so visits only copy it out."""
         return charts.render(self)
 
     @property
@@ -119,13 +124,47 @@ def register_trends(builder):
 
 
 def dashboard_trends(period=None):
+    """Every trend of the period, computed now from the database."""
     period = period or Period.last()
     return [trend for builder in _builders for trend in builder(period)]
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """The trends as computed at ``computed_at``: what the dashboard and its CSVs show."""
+
+    computed_at: datetime
+    trends: list
+
+
+def _cache_key(period):
+    return f"dashboard-trends:v1:{active_profile().key}:{period.months[0]:%Y-%m}:{period.months[-1]:%Y-%m}"
+
+
+def refresh(period=None):
+    """Compute the trends and keep them for ``DASHBOARD_TRENDS_CACHE_SECONDS``. The beat job
+    ``refresh-dashboard-trends`` calls this more often than that, so the office never waits for
+    the aggregation over every award and audit event (about a second at a large university)."""
+    period = period or Period.last()
+    computed = dashboard_trends(period)
+    for each in computed:
+        each.svg  # noqa: B018 (drawn now, kept with the numbers)
+    snapshot = Snapshot(computed_at=timezone.now(), trends=computed)
+    cache.set(_cache_key(period), snapshot, settings.DASHBOARD_TRENDS_CACHE_SECONDS)
+    return snapshot
+
+
+def snapshot(period=None):
+    """The kept trends of the period, computed here only when none are kept (the first visit on a
+    fresh cache). Twelve months of history barely move in a few minutes; the dashboard says when
+    its figures were computed."""
+    period = period or Period.last()
+    return cache.get(_cache_key(period)) or refresh(period)
+
+
 def trend(key, period=None):
-    """The trend called ``key``, or None."""
-    return next((t for t in dashboard_trends(period) if t.key == key), None)
+    """The trend called ``key`` as the dashboard shows it now, or None."""
+    return next((t for t in snapshot(period).trends if t.key == key), None)
 
 
 # --- the review pipeline's trends -----------------------------------------------------------------

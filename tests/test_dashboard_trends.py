@@ -89,7 +89,7 @@ def trend_of(client, key):
     with at(NOW):
         response = client.get(reverse("review:dashboard"))
     assert response.status_code == 200
-    return next(t for t in response.context["trends"] if t.key == key), response.content.decode()
+    return next(t for t in response.context["trends"].trends if t.key == key), response.content.decode()
 
 
 class Tables(HTMLParser):
@@ -249,3 +249,27 @@ def test_the_dashboard_has_no_inline_script_or_style(client, demo, history):
     _trend, html = trend_of(client, "pipeline")
     assert "<script>" not in html and "<style" not in html and " style=" not in html
     assert html.count("<svg ") == 3  # the award charts say there are no awards yet
+
+
+def test_the_trends_are_kept_until_the_refresh_job_runs_and_the_page_says_when(client, demo, history):
+    from review.tasks import refresh_dashboard_trends
+
+    client.force_login(demo["office"])
+    pipeline, html = trend_of(client, "pipeline")
+    assert "Figures as of" in html and rows_of(pipeline)["May 2025"][0] == 1
+    author = demo["faculty"]
+    with at(day(5, 20)):
+        services.submit(proposal=complete_proposal(author=author, title="Fourth"), user=author)
+    # The next visit shows the kept figures (read from no table) …
+    assert rows_of(trend_of(client, "pipeline")[0])["May 2025"][0] == 1
+    # … until the beat job has computed them again; the CSV then agrees with the page.
+    with at(NOW):
+        assert refresh_dashboard_trends.apply().get() == len(trends.dashboard_trends())
+    assert rows_of(trend_of(client, "pipeline")[0])["May 2025"][0] == 2
+    with at(NOW):
+        csv_text = client.get(reverse("review:dashboard_csv"), {"chart": "pipeline"}).content.decode()
+    assert "May 2025,2," in csv_text
+
+
+def rows_of(trend):
+    return {row[0]: row[1:] for row in trend.rows}

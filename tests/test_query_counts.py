@@ -83,6 +83,9 @@ def _at(proposal, state):
     return place_at(proposal, state)
 
 
+# The dashboard's twelve-month trends: per month, the stays at each stage (two), the awards per
+# month, per micro-credential and the micro-credentials' competencies.
+TREND_QUERIES = 6
 EXACT_PAGES = {
     # (page, who): queries
     ("home", "faculty"): 6,
@@ -98,7 +101,7 @@ EXACT_PAGES = {
     ("queue", "office"): 7,
     # The waiting table (3), and the trends: per month (1), stays per stage and their percentiles
     # (2), awards per month and per achievement (2); whatever the history's length.
-    ("dashboard", "office"): 14,
+    ("dashboard", "office"): 14,  # of which TREND_QUERIES compute the trends (kept in the cache)
 }
 
 
@@ -237,6 +240,7 @@ def test_dashboard_does_not_grow_with_history_or_awards(client, demo, pipeline):
     sixty awards of twelve micro-credentials."""
     from datetime import timedelta
 
+    from django.core.cache import cache
     from django.utils import timezone
 
     from badges.documents import NACE_FRAMEWORK
@@ -246,7 +250,12 @@ def test_dashboard_does_not_grow_with_history_or_awards(client, demo, pipeline):
 
     client.force_login(demo["office"])
     path = reverse("review:dashboard")
-    assert count_queries(client, path) == EXACT_PAGES[("dashboard", "office")]
+
+    def computed():  # the trends computed in the request, as on a fresh cache
+        cache.clear()
+        return count_queries(client, path)
+
+    assert computed() == EXACT_PAGES[("dashboard", "office")]
     author = demo["faculty"]
     unit = author.unit_roles.first().unit
     for n in range(20):
@@ -262,4 +271,6 @@ def test_dashboard_does_not_grow_with_history_or_awards(client, demo, pipeline):
         {f"Credential {c}": [now - timedelta(days=25 * i) for i in range(5)] for c in range(12)},
         alignment=[{"targetName": "Teamwork", "targetFramework": NACE_FRAMEWORK}],
     )
-    assert count_queries(client, path) == EXACT_PAGES[("dashboard", "office")]
+    assert computed() == EXACT_PAGES[("dashboard", "office")]
+    # Kept in the cache, the trends cost no query at all on the next visit.
+    assert count_queries(client, path) == EXACT_PAGES[("dashboard", "office")] - TREND_QUERIES
