@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_fsm import has_transition_perm
 
+from microcred.paging import KeysFirstPaginator
+
 from . import access, rules, selectors, services
 from .extensions import detail_panels, stage_approvals
 from .forms import (
@@ -78,7 +80,7 @@ def search(request):
     results = selectors.search_proposals(
         user=request.user, q=q, unit=unit, competency=competency, state=state
     )
-    page = Paginator(results, 25).get_page(request.GET.get("page"))
+    page = KeysFirstPaginator(results, 25).get_page(request.GET.get("page"))
     return render(
         request,
         "proposals/search.html",

@@ -6,11 +6,11 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from microcred.paging import KeysFirstPaginator
 from proposals.ids import parse_id, query_text
 
 from . import selectors, services
@@ -40,7 +40,7 @@ def queue(request):
         params["state"] = ""
     if parse_id(params["unit"]) is None:
         params["unit"] = ""
-    page = Paginator(selectors.queue(**params), 50).get_page(request.GET.get("page"))
+    page = KeysFirstPaginator(selectors.queue(**params), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
