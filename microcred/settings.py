@@ -127,6 +127,9 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     # Last, as django-axes asks: it answers a locked-out login.
     "axes.middleware.AxesMiddleware",
+    # Inside every other (its process_view runs last, after the CSRF check): a form sent twice is
+    # done once (microcred/once.py).
+    "microcred.once.SubmitOnceMiddleware",
 ]
 CSRF_FAILURE_VIEW = "microcred.views.csrf_failure"
 
@@ -146,6 +149,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "microcred.context_processors.product",
             ],
+            # Every form's {% csrf_token %} also renders its submission key (microcred/once.py).
+            "builtins": ["microcred.templatetags.once"],
         },
     },
 ]
@@ -305,6 +310,11 @@ CELERY_TIMEZONE = TIME_ZONE
 # Items waiting longer than this many days at a stage are overdue: shown on the dashboard and
 # reminded daily to whoever must act.
 REVIEW_REMINDER_DAYS = env_int("REVIEW_REMINDER_DAYS", 7)
+# How long a sent form's submission key is remembered, so that sending it again does nothing.
+FORM_SUBMISSION_DAYS = env_int("FORM_SUBMISSION_DAYS", 7)
+# The same content sent by the same person to the same address within this many seconds is the
+# same form sent again (from the page the back button brought back), and is not done twice.
+FORM_RESUBMIT_SECONDS = env_int("FORM_RESUBMIT_SECONDS", 120)
 # How long the dashboard's computed trends are kept; the beat job refreshes them every 4 minutes.
 DASHBOARD_TRENDS_CACHE_SECONDS = env_int("DASHBOARD_TRENDS_CACHE_SECONDS", 10 * 60)
 CELERY_BEAT_SCHEDULE = {
@@ -318,6 +328,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "review.tasks.refresh_dashboard_trends",
         "schedule": 4 * 60,
         "options": {"expires": 200},
+    },
+    "forget-old-form-submissions": {
+        "task": "microcred.tasks.forget_old_submissions",
+        "schedule": crontab(hour=3, minute=30),
+        "options": {"expires": 20 * 60 * 60},
     },
     # The outbox (microcred/outbox.py): follow-up work whose task never ran (the broker was down
     # when it was queued, or its worker died) is queued again once it has waited two minutes.
