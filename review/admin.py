@@ -104,10 +104,29 @@ class MembershipAdmin(RecordsWhoChangesMemberships, admin.ModelAdmin):
     autocomplete_fields = ["user", "body"]
 
 
+class DeliveryFilter(admin.SimpleListFilter):
+    """Sent, waiting for its first try, or failed (tried, retries spent or under way, with its error)."""
+
+    title = "delivery"
+    parameter_name = "delivery"
+
+    def lookups(self, request, model_admin):
+        return [("sent", "Sent"), ("waiting", "Waiting"), ("failed", "Failed")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "sent":
+            return queryset.filter(sent_at__isnull=False)
+        if self.value() == "waiting":
+            return queryset.filter(sent_at__isnull=True, attempts=0)
+        if self.value() == "failed":
+            return queryset.filter(sent_at__isnull=True, attempts__gt=0)
+        return queryset
+
+
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["subject", "recipient", "created_at", "sent_at", "attempts"]
-    list_filter = [("sent_at", admin.EmptyFieldListFilter), "created_at"]
+    list_display = ["subject", "recipient", "created_at", "sent_at", "attempts", "error"]
+    list_filter = [DeliveryFilter, "created_at"]
     search_fields = ["subject", "recipient__username", "recipient__email"]
     list_select_related = ["recipient"]
     date_hierarchy = "created_at"
@@ -125,6 +144,10 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description="last error")
+    def error(self, notification):
+        return notification.last_error[:120] if notification.sent_at is None else ""
 
     @admin.action(description="Send the selected unsent notifications again")
     def resend(self, request, queryset):

@@ -64,3 +64,22 @@ def test_task_defaults_are_late_ack_with_backoff():
     assert send_notification.acks_late is True
     assert send_notification.retry_backoff
     assert Exception in send_notification.autoretry_for
+
+
+def test_staff_find_a_failed_email_with_its_error_in_the_admin_and_send_it_again(
+    people, mailoutbox, admin_client
+):
+    from django.urls import reverse
+
+    note = Notification.objects.create(recipient=people[0], subject="Vote closes", body="b")
+    with mock.patch("review.tasks.send_mail", side_effect=ConnectionRefusedError("smtp down")):
+        send_notification.apply(args=[note.pk], throw=False)
+    changelist = reverse("admin:review_notification_changelist")
+    failed = admin_client.get(changelist, {"delivery": "failed"}).content.decode()
+    assert "Vote closes" in failed and "smtp down" in failed
+    assert "Vote closes" not in admin_client.get(changelist, {"delivery": "sent"}).content.decode()
+    admin_client.post(changelist, {"action": "resend", "_selected_action": [note.pk]})
+    note.refresh_from_db()
+    assert note.sent_at is not None and len(mailoutbox) == 1
+    admin_client.post(changelist, {"action": "resend", "_selected_action": [note.pk]})
+    assert len(mailoutbox) == 1  # sent is sent: a second resend does nothing
