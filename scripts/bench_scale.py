@@ -43,7 +43,7 @@ ENROLMENTS = int(20_000 * SCALE)
 name = URL.rsplit("/", 1)[1]
 DEMO_URL = os.environ.get("BENCH_DEMO_DATABASE_URL", URL.rsplit("/", 1)[0] + "/microcred_bench_demo")
 LOAD_USERS = [int(n) for n in os.environ.get("BENCH_LOAD_USERS", "1,8,32").split(",")]
-LOAD_SECONDS = os.environ.get("BENCH_LOAD_TIME", "20s")
+LOAD_SECONDS = os.environ.get("BENCH_LOAD_TIME", "30s")
 
 
 def recreate_database(url):
@@ -734,9 +734,29 @@ def main():
 # --- load: gunicorn and Locust ------------------------------------------------------------------------
 
 
-def serve(url, static_root):
+def make_sessions(path):
+    """``bench_scale.py sessions PATH``: sign every load-test login in on this database (the
+    server's SECRET_KEY in the environment) and write username -> session id to ``path``."""
+    import re
+
+    # Read from the journeys' source: importing Locust here would monkey-patch this process.
+    journeys = (ROOT / "scripts/locustfile.py").read_text()
+    usernames = {
+        name
+        for group in re.findall(r"usernames = \((.*?)\)", journeys)
+        for name in re.findall(r'"([^"]+)"', group)
+    }
+    kept = {}
+    for user in User.objects.filter(username__in=usernames):
+        client = Client()
+        client.force_login(user)
+        kept[user.username] = client.cookies["sessionid"].value
+    with open(path, "w") as out:
+        json.dump(kept, out)
+
+
+def serve(url, static_root, secret_key):
     """Start gunicorn on a free port of 127.0.0.1 in production mode against ``url``."""
-    import secrets
     import socket
     import subprocess
     import urllib.request
@@ -747,7 +767,7 @@ def serve(url, static_root):
     env = dict(
         os.environ,
         DEBUG="0",
-        SECRET_KEY=secrets.token_urlsafe(50),
+        SECRET_KEY=secret_key,
         ALLOWED_HOSTS="127.0.0.1",
         DATABASE_URL=url,
         STATIC_ROOT=static_root,
@@ -785,8 +805,9 @@ def locust(port, users, folder):
             "--headless",
             "-u",
             str(users),
+            # Started a few a second, as people arrive: not all at the same instant.
             "-r",
-            str(users),
+            str(max(1, users // 4)),
             "-t",
             LOAD_SECONDS,
             "--host",
@@ -799,7 +820,9 @@ def locust(port, users, folder):
         ],
         check=False,
         stdout=subprocess.DEVNULL,
-        env=dict(os.environ, BENCH_AWARD_IDS=f"{folder}/awards.txt"),
+        env=dict(
+            os.environ, BENCH_AWARD_IDS=f"{folder}/awards.txt", BENCH_SESSIONS=f"{folder}/sessions.json"
+        ),
     )
     with open(f"{prefix}_stats.csv") as stats:
         return list(csv.DictReader(stats))
@@ -808,6 +831,7 @@ def locust(port, users, folder):
 def load():
     """``make bench-load``: the demo-size database (made fresh) and the large one ``make bench-scale``
     left, each served by gunicorn and loaded by Locust at 1, 8 and 32 users."""
+    import secrets
     import subprocess
     import tempfile
 
@@ -847,7 +871,15 @@ def load():
             )
             with open(f"{folder}/awards.txt", "w") as ids:
                 ids.writelines(f"{row[0]}\n" for row in cursor.fetchall())
-        server, port = serve(url, static_root)
+        secret_key = secrets.token_urlsafe(50)
+        subprocess.run(  # noqa: S603
+            [python, str(ROOT / "scripts/bench_scale.py"), "sessions", f"{folder}/sessions.json"],
+            cwd=ROOT,
+            env=dict(os.environ, BENCH_DATABASE_URL=url, SECRET_KEY=secret_key),
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        server, port = serve(url, static_root, secret_key)
         try:
             for users in LOAD_USERS:
                 stats = locust(port, users, f"{folder}")
@@ -874,4 +906,9 @@ def load():
 
 
 if __name__ == "__main__":
-    load() if sys.argv[1:] == ["load"] else main()
+    if sys.argv[1:] == ["load"]:
+        load()
+    elif sys.argv[1:2] == ["sessions"]:
+        make_sessions(sys.argv[2])
+    else:
+        main()

@@ -1,13 +1,17 @@
 """Load test: the roles' real journeys against a running server, for Locust.
 
-Each user logs in through the login form (with its CSRF token) as a demo login of its role, then
-repeats its journey: faculty browse their proposals, search and open one; committee members go from
+Each user is signed in as a demo login of its role, then repeats its journey. With
+``BENCH_SESSIONS`` (a JSON file of username -> session id, made before the run by
+``bench_scale.py sessions``) it starts from that session, so that what is measured is the pages,
+not 32 password hashes at once on two cores; without it, it logs in through the login form. The
+journeys: faculty browse their proposals, search and open one; committee members go from
 their queue to a proposal and its changes; chairs open a proposal from their queue and close its
 vote; the registrar pages and filters the transcript queue; anonymous visitors verify an award's
 public page (ids from the file named by ``BENCH_AWARD_IDS``). ``make bench-load`` runs it headless
 at 1, 8 and 32 users (``scripts/bench_scale.py load``).
 """
 
+import json
 import os
 import random
 import re
@@ -33,6 +37,17 @@ def award_ids():
 AWARD_IDS = award_ids()
 
 
+def sessions():
+    path = os.environ.get("BENCH_SESSIONS", "")
+    if not path or not os.path.exists(path):
+        return {}
+    with open(path) as kept:
+        return json.load(kept)
+
+
+SESSIONS = sessions()
+
+
 def csrf_token(response):
     found = CSRF.search(response.text)
     return found.group(1) if found else response.cookies.get("csrftoken", "")
@@ -45,6 +60,9 @@ class LoggedIn(HttpUser):
 
     def on_start(self):
         self.username = random.choice(self.usernames)
+        if self.username in SESSIONS:
+            self.client.cookies.set("sessionid", SESSIONS[self.username])
+            return
         page = self.client.get("/accounts/login/", name="login form")
         response = self.client.post(
             "/accounts/login/",
