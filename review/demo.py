@@ -11,7 +11,7 @@ from proposals.choices import Form, Kind, Level, OutcomeKind
 from proposals.models import Competency
 from proposals.policy import VOTE, BodyKind, active_profile
 
-from .models import Membership, ReviewBody
+from .models import Membership, NotificationPreference, ReviewBody
 
 
 def _member(body, user, role):
@@ -58,6 +58,18 @@ def seed_bodies(site):
                 f"{spec.slug}-member{n}", f"Member {n} of", spec.slug.upper(), f"Committee member, {label}"
             )
             _member(body, member, Membership.Role.MEMBER)
+
+
+# People who read their emails in a daily digest (``review.services.digests``), to try it with.
+DEMO_DIGEST_READERS = ("unitreviewer", "coauthor")
+
+
+def seed_preferences():
+    """A daily digest for ``DEMO_DIGEST_READERS``; everyone else gets each email at once."""
+    for user in get_user_model().objects.filter(username__in=DEMO_DIGEST_READERS):
+        NotificationPreference.objects.get_or_create(
+            user=user, defaults={"delivery": NotificationPreference.Delivery.DAILY}
+        )
 
 
 # --- demo proposals: a living pipeline --------------------------------------------------------
