@@ -34,7 +34,7 @@ from .forms import (
     RetireForm,
     VoteForm,
 )
-from .models import Meeting, Membership
+from .models import Meeting, Membership, NotificationPreference
 from .panels import REFUSED_CONSULTATION, REFUSED_DECISION
 
 
@@ -285,6 +285,13 @@ def dashboard_csv(request):
 # --- email settings ------------------------------------------------------------------------------
 
 
+SAVED_DELIVERY = {
+    NotificationPreference.Delivery.IMMEDIATE: "Saved: you will get each email as it happens.",
+    NotificationPreference.Delivery.DAILY: "Saved: you will get a daily digest, from the next digest time.",
+    NotificationPreference.Delivery.WEEKLY: "Saved: you will get a weekly digest, from the next digest time.",
+}
+
+
 @login_required
 def email_settings(request):
     """The signed-in person chooses how they get their emails: always their own preference."""
@@ -292,7 +299,7 @@ def email_settings(request):
         form = DeliveryForm(request.POST)
         if form.is_valid():
             preference = services.set_delivery(user=request.user, delivery=form.cleaned_data["delivery"])
-            messages.success(request, f"Saved. Your emails now come: {preference.get_delivery_display()}.")
+            messages.success(request, SAVED_DELIVERY[preference.delivery])
             return redirect("review:email_settings")
         messages.error(request, "Nothing was saved: see the message beside the choice.")
     else:

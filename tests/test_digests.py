@@ -358,7 +358,7 @@ def test_a_person_changes_their_own_preference_only(client, people):
     choose(bob, Delivery.WEEKLY)
     client.force_login(ann)
     response = client.post(reverse(PAGE), {"delivery": "daily", "user": bob.pk}, follow=True)
-    assert "Saved. Your emails now come: A daily digest." in response.content.decode()
+    assert "Saved: you will get a daily digest, from the next digest time." in response.content.decode()
     assert NotificationPreference.objects.get(user=ann).delivery == Delivery.DAILY
     assert NotificationPreference.objects.get(user=bob).delivery == Delivery.WEEKLY
     assert checked(client.get(reverse(PAGE)).content.decode()) == "daily"
