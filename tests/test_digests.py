@@ -21,6 +21,7 @@ from review.services import digests, notifications
 from review.tasks import send_digest, send_digests, send_review_reminders
 
 from .factories import complete_proposal
+from .test_settings import PRODUCTION_ENV, manage
 from .workflow import place_at
 
 pytestmark = pytest.mark.django_db
@@ -325,6 +326,18 @@ def test_the_beat_runs_the_digests_every_hour(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["send-email-digests"]
     assert entry["task"] == "review.tasks.send_digests"
     assert entry["schedule"].hour == set(range(24))
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "said"),
+    [
+        ("DIGEST_HOUR", "25", "DIGEST_HOUR must be an hour from 0 to 23"),
+        ("DIGEST_WEEKDAY", "lundi", "DIGEST_WEEKDAY must be a day of the week in English"),
+    ],
+)
+def test_a_wrong_digest_setting_fails_at_start_up_and_names_itself(variable, value, said):
+    result = manage("check", **PRODUCTION_ENV, **{variable: value})
+    assert result.returncode != 0 and said in result.stderr
 
 
 # --- the preference page --------------------------------------------------------------------------
