@@ -2,9 +2,9 @@
 the commit, and queued again from here when that task never ran.
 
 There is no separate outbox table: the rows themselves say what is still to do (an unsent
-notification, a pending award, a published proposal without its achievement …). ``sweep``, run by
-the ``sweep-outbox`` beat job, queues the task again for each row that has waited longer than
-``AGE_SECONDS``: the broker was unreachable when the task was queued (``microcred.queue.enqueue``
+notification, a digest not sent yet, a pending award, a published proposal without its
+achievement …). ``sweep``, run by the ``sweep-outbox`` beat job, queues the task again for each row
+that has waited longer than ``AGE_SECONDS``: the broker was unreachable when the task was queued (``microcred.queue.enqueue``
 logged it and let the request succeed), or the worker died with the task and its message is not
 back yet. Every task below is idempotent (a row lock and a state check, a unique constraint), so
 a task queued here and one that may still be on its way do the work once between them.
@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from badges import bulk, credly, expiry
 from badges import services as badges
 from badges import tasks as badges_tasks
-from review.services import notifications
-from review.tasks import send_notification
+from review.services import digests, notifications
+from review.tasks import send_digest, send_notification
 from transcripts import services as transcripts
 from transcripts import tasks as transcripts_tasks
 
@@ -41,6 +41,7 @@ class Kind:
 
 KINDS = (
     Kind("notifications", send_notification, notifications.unsent),
+    Kind("digests", send_digest, digests.unsent),
     Kind("achievements", badges_tasks.create_achievement, badges.published_without_achievement),
     Kind("awards", badges_tasks.issue_award, badges.pending_awards),
     Kind("bulk_uploads", badges_tasks.process_bulk_award, bulk.unfinished),

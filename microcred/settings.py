@@ -317,6 +317,17 @@ FORM_SUBMISSION_DAYS = env_int("FORM_SUBMISSION_DAYS", 7)
 FORM_RESUBMIT_SECONDS = env_int("FORM_RESUBMIT_SECONDS", 120)
 # How long the dashboard's computed trends are kept; the beat job refreshes them every 4 minutes.
 DASHBOARD_TRENDS_CACHE_SECONDS = env_int("DASHBOARD_TRENDS_CACHE_SECONDS", 10 * 60)
+# Email digests, for those who chose one: daily at DIGEST_HOUR (local time, 0-23), weekly at that
+# hour on DIGEST_WEEKDAY.
+DIGEST_HOUR = env_int("DIGEST_HOUR", 7)
+if not 0 <= DIGEST_HOUR <= 23:
+    raise ImproperlyConfigured(f"DIGEST_HOUR must be an hour from 0 to 23, not {DIGEST_HOUR}.")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+DIGEST_WEEKDAY = env("DIGEST_WEEKDAY", "monday").strip().lower()
+if DIGEST_WEEKDAY not in WEEKDAYS:
+    raise ImproperlyConfigured(
+        f"DIGEST_WEEKDAY must be a day of the week in English, not {DIGEST_WEEKDAY!r}."
+    )
 CELERY_BEAT_SCHEDULE = {
     "daily-review-reminders": {
         "task": "review.tasks.send_review_reminders",
@@ -333,6 +344,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "microcred.tasks.forget_old_submissions",
         "schedule": crontab(hour=3, minute=30),
         "options": {"expires": 20 * 60 * 60},
+    },
+    # Email digests (review/services/digests.py): each hour, the digests of the period that began
+    # last are made and sent, once per person and period; an hour the job missed is caught up.
+    "send-email-digests": {
+        "task": "review.tasks.send_digests",
+        "schedule": crontab(minute=5),
+        "options": {"expires": 50 * 60},
     },
     # The outbox (microcred/outbox.py): follow-up work whose task never ran (the broker was down
     # when it was queued, or its worker died) is queued again once it has waited two minutes.

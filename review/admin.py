@@ -5,11 +5,13 @@ from .models import (
     AgendaItem,
     AuditEvent,
     Ballot,
+    Digest,
     InternalNote,
     Meeting,
     Membership,
     MembershipChange,
     Notification,
+    NotificationPreference,
     ReviewBody,
     Vote,
 )
@@ -105,28 +107,108 @@ class MembershipAdmin(RecordsWhoChangesMemberships, admin.ModelAdmin):
 
 
 class DeliveryFilter(admin.SimpleListFilter):
-    """Sent, waiting for its first try, or failed (tried, retries spent or under way, with its error)."""
+    """Sent, held for the person's digest, waiting for its first try, or failed (tried, retries
+    spent or under way, with its error)."""
 
     title = "delivery"
     parameter_name = "delivery"
 
     def lookups(self, request, model_admin):
-        return [("sent", "Sent"), ("waiting", "Waiting"), ("failed", "Failed")]
+        return [("sent", "Sent"), ("held", "Held for a digest"), ("waiting", "Waiting"), ("failed", "Failed")]
 
     def queryset(self, request, queryset):
         if self.value() == "sent":
             return queryset.filter(sent_at__isnull=False)
+        if self.value() == "held":
+            return queryset.filter(sent_at__isnull=True, for_digest=True)
         if self.value() == "waiting":
-            return queryset.filter(sent_at__isnull=True, attempts=0)
+            return queryset.filter(sent_at__isnull=True, attempts=0, for_digest=False)
         if self.value() == "failed":
             return queryset.filter(sent_at__isnull=True, attempts__gt=0)
         return queryset
 
 
+def _queue_again(model_admin, request, task, pks, what):
+    """Queue ``task`` for each of ``pks`` and say how many went, and how many the broker refused."""
+    from microcred.queue import enqueue
+
+    queued = sum(enqueue(task, pk) for pk in pks)
+    model_admin.message_user(request, f"{queued} {what}(s) queued for sending.")
+    if queued < len(pks):
+        model_admin.message_user(
+            request,
+            f"{len(pks) - queued} could not be queued: the task queue is unreachable. Try again later.",
+            level=messages.WARNING,
+        )
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    """How each person gets their emails; someone with no row gets each email at once."""
+
+    list_display = ["user", "delivery", "chosen_at"]
+    list_filter = ["delivery"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "user__email"]
+    list_select_related = ["user"]
+    autocomplete_fields = ["user"]
+    readonly_fields = ["chosen_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["user", "chosen_at"] if obj else ["chosen_at"]
+
+    def save_model(self, request, obj, form, change):
+        # Through the service, so that going back to immediate emails releases what a digest held.
+        from .services import set_delivery
+
+        saved = set_delivery(user=obj.user, delivery=obj.delivery)
+        obj.pk, obj.chosen_at = saved.pk, saved.chosen_at
+
+
+@admin.register(Digest)
+class DigestAdmin(admin.ModelAdmin):
+    list_display = [
+        "recipient",
+        "period",
+        "period_start",
+        "state",
+        "events",
+        "waiting",
+        "sent_at",
+        "attempts",
+    ]
+    list_filter = ["state", "period", "period_start"]
+    search_fields = ["recipient__username", "recipient__email"]
+    list_select_related = ["recipient"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "recipient",
+        "period",
+        "period_start",
+        "state",
+        "created_at",
+        "sent_at",
+        "attempts",
+        "last_error",
+        "events",
+        "waiting",
+    ]
+    actions = ["resend"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Send the selected unsent digests again")
+    def resend(self, request, queryset):
+        from .tasks import send_digest
+
+        pending = list(queryset.filter(state=Digest.State.PENDING).values_list("pk", flat=True))
+        _queue_again(self, request, send_digest, pending, "digest")
+
+
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["subject", "recipient", "created_at", "sent_at", "attempts", "error"]
-    list_filter = [DeliveryFilter, "created_at"]
+    list_display = ["subject", "recipient", "created_at", "sent_at", "for_digest", "attempts", "error"]
+    list_filter = [DeliveryFilter, "for_digest", "created_at"]
     search_fields = ["subject", "recipient__username", "recipient__email"]
     list_select_related = ["recipient"]
     date_hierarchy = "created_at"
@@ -139,6 +221,8 @@ class NotificationAdmin(admin.ModelAdmin):
         "sent_at",
         "attempts",
         "last_error",
+        "for_digest",
+        "digest",
     ]
     actions = ["resend"]
 
@@ -151,19 +235,10 @@ class NotificationAdmin(admin.ModelAdmin):
 
     @admin.action(description="Send the selected unsent notifications again")
     def resend(self, request, queryset):
-        from microcred.queue import enqueue
-
         from .tasks import send_notification
 
         pending = list(queryset.filter(sent_at__isnull=True).values_list("pk", flat=True))
-        queued = sum(enqueue(send_notification, pk) for pk in pending)
-        self.message_user(request, f"{queued} notification(s) queued for sending.")
-        if queued < len(pending):
-            self.message_user(
-                request,
-                f"{len(pending) - queued} could not be queued: the task queue is unreachable. Try again later.",
-                level=messages.WARNING,
-            )
+        _queue_again(self, request, send_notification, pending, "notification")
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

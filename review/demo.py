@@ -3,15 +3,17 @@ with chairs, members and the office's staff, and demo proposals walked through t
 Every write is get-or-create, so running it again changes nothing. Called by the project's
 ``seed_demo`` after ``proposals.demo``."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from proposals.choices import Form, Kind, Level, OutcomeKind
 from proposals.models import Competency
 from proposals.policy import VOTE, BodyKind, active_profile
 
-from .models import Membership, ReviewBody
+from .models import Membership, NotificationPreference, ReviewBody
 
 
 def _member(body, user, role):
@@ -58,6 +60,23 @@ def seed_bodies(site):
                 f"{spec.slug}-member{n}", f"Member {n} of", spec.slug.upper(), f"Committee member, {label}"
             )
             _member(body, member, Membership.Role.MEMBER)
+
+
+# People who read their emails in a daily digest (``review.services.digests``), to try it with.
+DEMO_DIGEST_READERS = ("unitreviewer", "coauthor")
+
+
+def seed_preferences():
+    """A daily digest for ``DEMO_DIGEST_READERS``; everyone else gets each email at once. Chosen a
+    day ago, so that the digest job run now (``send_digests``) already has their digest to send."""
+    for user in get_user_model().objects.filter(username__in=DEMO_DIGEST_READERS):
+        preference, created = NotificationPreference.objects.get_or_create(
+            user=user, defaults={"delivery": NotificationPreference.Delivery.DAILY}
+        )
+        if created:
+            NotificationPreference.objects.filter(pk=preference.pk).update(
+                chosen_at=timezone.now() - timedelta(days=1)
+            )
 
 
 # --- demo proposals: a living pipeline --------------------------------------------------------

@@ -3,7 +3,7 @@ from django import forms
 from proposals.fields import SafeModelChoiceField, safe_formfield
 from proposals.models import Proposal
 
-from .models import Meeting, Vote
+from .models import Meeting, NotificationPreference, Vote
 
 
 class DecisionForm(forms.Form):
@@ -101,4 +101,16 @@ class CompleteConsultationForm(forms.Form):
         help_text="What was agreed with the authors about the level of rigor, e.g. the level of the "
         "assessments and how evidence is judged.",
         error_messages={"required": "Record the level of rigor agreed with the authors."},
+    )
+
+
+class DeliveryForm(forms.Form):
+    delivery = forms.ChoiceField(
+        label="Send my emails",
+        choices=NotificationPreference.Delivery.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose how you want your emails: immediately, a daily digest or a weekly digest.",
+            "invalid_choice": "Choose one of the three: immediately, a daily digest or a weekly digest.",
+        },
     )

@@ -116,6 +116,69 @@ class MembershipChange(AppendOnly):
         return f"{self.person_name} {self.get_action_display().lower()} – {self.body_name}"
 
 
+class NotificationPreference(models.Model):
+    """How a person wants their emails: one per event (the default, for anyone without a row), or
+    gathered into a daily or weekly digest. Made the first time they choose."""
+
+    class Delivery(models.TextChoices):
+        IMMEDIATE = "immediate", "Immediately: one email for each event"
+        DAILY = "daily", "A daily digest"
+        WEEKLY = "weekly", "A weekly digest"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    delivery = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.IMMEDIATE)
+    # When the delivery was last changed: a digest covers a period only if it was chosen before the
+    # period began, so choosing a digest at 3 pm brings the first one at the next digest time.
+    chosen_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["user__username"]
+
+    def __str__(self):
+        return f"{self.user}: {self.get_delivery_display()}"
+
+
+class Digest(models.Model):
+    """One digest email to one person for one period. The database allows one per person, kind
+    and period, however often the job runs; the notifications it delivered point to it."""
+
+    class Period(models.TextChoices):
+        DAILY = "daily", "Daily"
+        WEEKLY = "weekly", "Weekly"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "To send"
+        SENT = "sent", "Sent"
+        NOTHING = "nothing", "Nothing to send"
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digests")
+    period = models.CharField(max_length=10, choices=Period.choices)
+    # The local date on which the period began (at ``DIGEST_HOUR``).
+    period_start = models.DateField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    # What it listed, for the record: the number of events and of items waiting then.
+    events = models.PositiveIntegerField(default=0)
+    waiting = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-period_start", "recipient__username"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "period", "period_start"], name="one_digest_per_person_per_period"
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "created_at"])]
+
+    def __str__(self):
+        return f"{self.get_period_display()} digest of {self.period_start} → {self.recipient}"
+
+
 class Notification(models.Model):
     """An email to one person, kept so that delivery can be retried, audited and never lost."""
 
@@ -132,6 +195,12 @@ class Notification(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # Kept back for the recipient's digest (they chose one and it was not urgent), and, once the
+    # digest has gone, the digest that delivered it.
+    for_digest = models.BooleanField(default=False)
+    digest = models.ForeignKey(
+        Digest, null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications"
+    )
 
     class Meta:
         ordering = ["-created_at"]

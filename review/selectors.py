@@ -25,7 +25,7 @@ from proposals.policy import VOTE, BodyKind, State, active_profile, fee_review_q
 from proposals.selectors import count_of
 
 from . import trends
-from .models import AuditEvent, Ballot, Membership, ReviewBody, Vote
+from .models import AuditEvent, Ballot, Membership, NotificationPreference, ReviewBody, Vote
 from .roles import roles_of
 
 SORTS = {
@@ -115,6 +115,25 @@ def overdue_proposals(now=None):
         )
         .select_related("unit")
         .order_by("stage_entered_at")
+    )
+
+
+# --- email preferences ----------------------------------------------------------------------------
+
+
+def notification_preference(user):
+    """The person's email preference: their own, or the default (immediate emails), unsaved, for
+    anyone who has never chosen."""
+    found = NotificationPreference.objects.filter(user=user).first()
+    return found or NotificationPreference(user=user)
+
+
+def digest_readers(user_ids):
+    """Of ``user_ids``, those who chose a daily or weekly digest."""
+    return set(
+        NotificationPreference.objects.filter(user_id__in=list(user_ids))
+        .exclude(delivery=NotificationPreference.Delivery.IMMEDIATE)
+        .values_list("user_id", flat=True)
     )
 
 

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .models import Notification
+from .models import Digest, Notification
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +75,8 @@ def send_review_reminders():
                     "and needs your action.",
                     url=reverse("proposals:detail", args=[proposal.pk]),
                     key=f"reminder:{proposal.pk}:{proposal.state}:{now.date().isoformat()}",
+                    # Overdue already: a digest would keep it back up to another week.
+                    urgent=True,
                 )
             )
     return sent
@@ -88,3 +90,59 @@ def refresh_dashboard_trends():
     from . import trends
 
     return len(trends.refresh().trends)
+
+
+@shared_task
+def send_digests():
+    """Hourly: record the digests of the period that began last (daily and weekly) and queue their
+    sends. Safe to run as often as you like: one digest per person and period."""
+    from .services import digests
+
+    return len(digests.record_digests())
+
+
+@shared_task
+def send_digest(digest_id):
+    """Send one digest by email, exactly once, and mark the notifications it lists as delivered by it.
+
+    The shape of ``send_notification``: the row is locked while sending, a digest already sent (or
+    found to have nothing to say) is skipped, and a failure is recorded on the row and re-raised, so
+    the project task base retries it with backoff. A digest with nothing to say (no notification
+    kept back, nothing waiting) or nobody to say it to (inactive, no email address) sends nothing.
+    """
+    from .services import digests
+
+    try:
+        with transaction.atomic():
+            digest = (
+                Digest.objects.select_for_update().select_related("recipient").filter(pk=digest_id).first()
+            )
+            if digest is None:
+                logger.warning("Digest %s no longer exists; nothing to send.", digest_id)
+                return "missing"
+            if digest.state != Digest.State.PENDING:
+                return f"already-{digest.state}"
+            email = digests.compose(digest)
+            if email is None:
+                Digest.objects.filter(pk=digest_id).update(state=Digest.State.NOTHING, last_error="")
+                return "nothing"
+            send_mail(
+                subject=email.subject,
+                message=email.body,
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                recipient_list=[digest.recipient.email],
+            )
+            now = timezone.now()
+            Notification.objects.filter(pk__in=email.notification_ids).update(digest=digest, sent_at=now)
+            Digest.objects.filter(pk=digest_id).update(
+                state=Digest.State.SENT,
+                sent_at=now,
+                attempts=F("attempts") + 1,
+                last_error="",
+                events=len(email.notification_ids),
+                waiting=email.waiting,
+            )
+    except Exception as exc:
+        Digest.objects.filter(pk=digest_id).update(attempts=F("attempts") + 1, last_error=repr(exc)[:2000])
+        raise
+    return "sent"

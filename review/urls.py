@@ -6,6 +6,7 @@ app_name = "review"
 
 urlpatterns = [
     path("queue/", views.my_queue, name="queue"),
+    path("email-settings/", views.email_settings, name="email_settings"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/csv/", views.dashboard_csv, name="dashboard_csv"),
     path("meetings/", views.meetings, name="meetings"),

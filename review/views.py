@@ -3,6 +3,7 @@ redirects; a refused action is a 403, a stale one a clear message, never a 500."
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,6 +26,7 @@ from .forms import (
     CloseVoteForm,
     CompleteConsultationForm,
     DecisionForm,
+    DeliveryForm,
     FeeSignoffForm,
     InternalNoteForm,
     MeetingForm,
@@ -32,7 +34,7 @@ from .forms import (
     RetireForm,
     VoteForm,
 )
-from .models import Meeting, Membership
+from .models import Meeting, Membership, NotificationPreference
 from .panels import REFUSED_CONSULTATION, REFUSED_DECISION
 
 
@@ -278,6 +280,35 @@ def dashboard_csv(request):
         f'attachment; filename="{chart.key}-{timezone.localdate():%Y-%m-%d}.csv"'
     )
     return response
+
+
+# --- email settings ------------------------------------------------------------------------------
+
+
+SAVED_DELIVERY = {
+    NotificationPreference.Delivery.IMMEDIATE: "Saved: you will get each email as it happens.",
+    NotificationPreference.Delivery.DAILY: "Saved: you will get a daily digest, from the next digest time.",
+    NotificationPreference.Delivery.WEEKLY: "Saved: you will get a weekly digest, from the next digest time.",
+}
+
+
+@login_required
+def email_settings(request):
+    """The signed-in person chooses how they get their emails: always their own preference."""
+    if request.method == "POST":
+        form = DeliveryForm(request.POST)
+        if form.is_valid():
+            preference = services.set_delivery(user=request.user, delivery=form.cleaned_data["delivery"])
+            messages.success(request, SAVED_DELIVERY[preference.delivery])
+            return redirect("review:email_settings")
+        messages.error(request, "Nothing was saved: see the message beside the choice.")
+    else:
+        form = DeliveryForm(initial={"delivery": selectors.notification_preference(request.user).delivery})
+    return render(
+        request,
+        "review/email_settings.html",
+        {"form": form, "digest_hour": settings.DIGEST_HOUR, "digest_weekday": settings.DIGEST_WEEKDAY},
+    )
 
 
 # --- meetings ------------------------------------------------------------------------------------

@@ -249,6 +249,9 @@ RULES = {
     ],
     # --- review ----------------------------------------------------------------------------------------
     "review:queue": [Rule(get=LOGGED_IN, why="each sees what waits for them, or nothing")],
+    "review:email_settings": [
+        Rule(get=LOGGED_IN, data=lambda w: {"delivery": "daily"}, why="each chooses their own, nobody else's")
+    ],
     "review:dashboard": [Rule(get=only({"office", "admin"}))],
     "review:dashboard_csv": [
         Rule(get=only({"office", "admin"}, through=404), why="a chart's CSV; without ?chart= none is found")

@@ -69,7 +69,16 @@ ROLE_PAGES = {
         "catalog",
     ],
     "coauthor": ["home_menu", "my_proposals", "proposal_at_vote"],
-    "unitreviewer": ["home_menu", "queue", "search", "proposal_at_unit", "returned_proposal", "diff"],
+    "unitreviewer": [
+        "home_menu",
+        "queue",
+        "search",
+        "proposal_at_unit",
+        "returned_proposal",
+        "diff",
+        "email_settings",
+        "email_settings_errors",
+    ],
     "gc-chair": ["home_menu", "queue", "meetings", "meeting", "proposal_at_vote", "search"],
     "office": [
         "home_menu",
@@ -152,6 +161,15 @@ def save_a_section(page, site):
     page.locator(".mc-messages .alert").wait_for(timeout=WAIT)
 
 
+def refused_email_choice(page, site):
+    """A choice the form does not offer (as a stale or forged page would send), to see its error."""
+    page.goto(site["email_settings"], timeout=WAIT)
+    page.evaluate("document.querySelector('#id_delivery_2').value = 'hourly'")
+    page.locator("#id_delivery_2").check()
+    with page.expect_navigation(timeout=WAIT):
+        page.get_by_role("button", name="Save").click()
+
+
 REACHED_BY = {
     "home_menu": open_user_menu,
     "login_error": wrong_password,
@@ -161,6 +179,7 @@ REACHED_BY = {
     "evidence_review_errors": submit_empty("evidence_review", "Record the decision"),
     "awarding_errors": submit_empty("awarding", "Check the file"),
     "verify_result": verify_a_credential,
+    "email_settings_errors": refused_email_choice,
 }
 
 
@@ -236,6 +255,7 @@ def site():
         "proposal_at_vote": reverse("proposals:detail", args=[at_vote.pk]),
         "approved_proposal": reverse("proposals:detail", args=[by_code["MC-DEMO-4"].pk]),
         "queue": reverse("review:queue"),
+        "email_settings": reverse("review:email_settings"),
         "dashboard": reverse("review:dashboard"),
         "meetings": reverse("review:meetings"),
         "meeting": reverse("review:meeting", args=[meeting.pk]),

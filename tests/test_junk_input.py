@@ -42,6 +42,7 @@ from review.forms import (
     CloseVoteForm,
     CompleteConsultationForm,
     DecisionForm,
+    DeliveryForm,
     FeeSignoffForm,
     InternalNoteForm,
     MeetingForm,
@@ -422,6 +423,7 @@ FORM_PAGES = [
         args=lambda s: (s.draft.pk,),
         forms=lambda s: [CompleteConsultationForm()],
     ),
+    Page("review:email_settings", "coauthor", forms=lambda s: [DeliveryForm()]),
     Page(
         "review:meeting_create",
         "gc-chair",

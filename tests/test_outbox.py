@@ -256,6 +256,7 @@ def test_after_a_failed_publish_the_process_leaves_the_broker_alone_for_a_moment
 def test_the_outbox_covers_every_kind_of_follow_up_work():
     assert [kind.name for kind in outbox.KINDS] == [
         "notifications",
+        "digests",
         "achievements",
         "awards",
         "bulk_uploads",

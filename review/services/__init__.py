@@ -4,7 +4,8 @@
 - ``voting``: casting and closing committee votes, reminding those who have not voted, and the
   tally's arithmetic;
 - ``meetings``: meetings and their agendas;
-- ``notifications`` and ``audit``: the emails and the history every action writes.
+- ``notifications`` and ``audit``: the emails and the history every action writes;
+- ``digests``: the daily or weekly digest emails of those who chose one, and that choice.
 
 Each action locks the proposal row first (``select_for_update``), checks that the proposal is still
 where the person saw it, fires the django-fsm transition, writes the audit trail and queues the
@@ -16,6 +17,7 @@ transition. Reads live in ``review.selectors``.
 from proposals.services import StaleState
 
 from .audit import record
+from .digests import set_delivery
 from .meetings import change_agenda, create_meeting
 from .notifications import next_actors, notify, quietly
 from .voting import cast_vote, close_vote, count, describe, progress, remind_voters
@@ -51,6 +53,7 @@ __all__ = [
     "record",
     "remind_voters",
     "retire",
+    "set_delivery",
     "sign_off_fees",
     "submit",
     "withdraw",

@@ -27,43 +27,57 @@ def quietly():
         _quiet.reset(token)
 
 
-def notify(*, recipients, subject, body, url="", key=None):
+def notify(*, recipients, subject, body, url="", key=None, urgent=False):
     """Record one notification per distinct recipient with an email address and enqueue the sends
     after commit. With ``key``, a notification already recorded under that key is not repeated.
-    A send that cannot be queued (broker down) waits unsent for the outbox sweep."""
+    A send that cannot be queued (broker down) waits unsent for the outbox sweep.
+
+    For a recipient who chose a daily or weekly digest the notification is recorded but kept back
+    for their digest (``review.services.digests``), unless it is ``urgent``: then it goes at once,
+    as for everyone."""
     from ..tasks import send_notification
 
     if _quiet.get():
         return []
-    seen, created = set(), []
+    people = {}
     for user in recipients:
-        if user.pk in seen or not user.email or not user.is_active:
-            continue
-        seen.add(user.pk)
+        if user.email and user.is_active:
+            people.setdefault(user.pk, user)
+    # One query for the lot: who among them reads their emails in a digest.
+    held = set() if urgent or not people else selectors.digest_readers(people)
+    created = []
+    for user in people.values():
         row_key = f"{key}:{user.pk}" if key else None
         if row_key and Notification.objects.filter(key=row_key).exists():
             continue
         try:
             with transaction.atomic():
                 note = Notification.objects.create(
-                    recipient=user, subject=subject, body=body, url=url, key=row_key
+                    recipient=user,
+                    subject=subject,
+                    body=body,
+                    url=url,
+                    key=row_key,
+                    for_digest=user.pk in held,
                 )
         except IntegrityError:  # recorded by a concurrent run under the same key
             continue
         created.append(note)
     for notification in created:
-        transaction.on_commit(lambda pk=notification.pk: enqueue(send_notification, pk))
+        if not notification.for_digest:
+            transaction.on_commit(lambda pk=notification.pk: enqueue(send_notification, pk))
     return created
 
 
 def unsent(older_than_seconds):
     """The outbox of emails: notifications never attempted (their task was not queued, or its
     worker died mid-send) for longer than ``older_than_seconds``. One that was attempted and failed
-    is retried by its own task, and then waits, with its error, for staff to send it again."""
+    is retried by its own task, and then waits, with its error, for staff to send it again. One kept
+    back for a digest is its digest's to deliver (``digests.unsent`` sweeps those)."""
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
-    return Notification.objects.filter(sent_at__isnull=True, attempts=0, created_at__lt=cutoff).values_list(
-        "pk", flat=True
-    )
+    return Notification.objects.filter(
+        sent_at__isnull=True, attempts=0, for_digest=False, created_at__lt=cutoff
+    ).values_list("pk", flat=True)
 
 
 def next_actors(proposal):

@@ -127,6 +127,8 @@ def remind_voters(*, proposal, user, ballot_id):
         body=body,
         url=proposal.get_absolute_url() + "#vote",
         key=f"vote-reminder:{ballot.pk}:{timezone.localdate().isoformat()}",
+        # The chair asks for the vote now: a digest would deliver it after the vote may be closed.
+        urgent=True,
     )
     return reminded, status["not_voted"]
 
