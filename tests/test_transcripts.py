@@ -329,6 +329,22 @@ def test_the_queue_filters_by_a_credential_code_typed_in_any_case(
     assert '<select class="form-select form-select-sm" id="credential"' not in found
 
 
+def test_the_queue_says_how_many_records_match_with_and_without_filters(
+    client, demo, credit, term, django_capture_on_commit_callbacks
+):
+    for n in range(3):
+        awarded(demo, credit, django_capture_on_commit_callbacks, f"s{n}", f"B{n}")
+    services.verify(records=list(TranscriptRecord.objects.all()[:1]), user=demo["registrar"])
+    client.force_login(demo["registrar"])
+    queue = reverse("transcripts:queue")
+
+    def caption(**filters):
+        return client.get(queue, filters).content.decode().split("<caption>")[1].split(" record")[0]
+
+    assert caption() == "3" and caption(state="pending") == "2" and caption(state="verified") == "1"
+    assert caption(state="pending", q="s1") == "1"
+
+
 def test_permission_denied_for_non_registrar_services(demo, credit, django_capture_on_commit_callbacks):
     award = awarded(demo, credit, django_capture_on_commit_callbacks, "s1", "B1")
     with pytest.raises(PermissionDenied):

@@ -40,7 +40,14 @@ def queue(request):
         params["state"] = ""
     if parse_id(params["unit"]) is None:
         params["unit"] = ""
-    page = KeysFirstPaginator(selectors.queue(**params), 50).get_page(request.GET.get("page"))
+    counts = selectors.counts()
+    paginator = KeysFirstPaginator(selectors.queue(**params), 50)
+    filtered = [name for name in FILTERS if name != "sort" and params[name]]
+    if filtered in ([], ["state"]):
+        # The whole queue, or one state of it: its size is already in the counts per state, so
+        # the 100,000 records are not counted a second time.
+        paginator.count = sum(n for value, _label, n in counts if params["state"] in ("", value))
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -50,7 +57,7 @@ def queue(request):
             "page": page,
             "params": params,
             "query_string": query.urlencode(),
-            "counts": selectors.counts(),
+            "counts": counts,
             "terms": Term.objects.all(),
             "choices": selectors.filter_choices(),
             "states": TranscriptRecord.State.choices,
