@@ -1,84 +1,61 @@
 """The proposal page's reading sections: their anchors, their names in the page's navigation, and
 which parts of a version's snapshot (``versions.snapshot``) each one shows, so that a change between
-two versions marks the section where a reader sees it."""
+two versions marks the section where a reader sees it.
 
-from dataclasses import dataclass, field
+A reading section shows what one or more of the edit sections (``forms.SECTIONS``) ask for: the keys
+come from those sections' forms, so that a field added to a form is marked where it is edited."""
+
+from dataclasses import dataclass
+
+from .forms import SECTIONS_BY_SLUG, AlignmentForm
 
 
 @dataclass(frozen=True)
 class PageSection:
     anchor: str  # the id of the section's heading
     label: str  # its name in the "On this page" navigation
-    # Snapshot keys shown there: a field ("title"), a repeating part ("courses") or one field of a
-    # part ("outcomes.activities") where that field is shown somewhere other than the part itself.
-    keys: tuple = field(default_factory=tuple)
+    edit_sections: tuple = ()  # the slugs of the edit sections whose fields it shows
+    also: tuple = ()  # snapshot keys shown there that no form edits
 
 
 PAGE_SECTIONS = [
-    PageSection(
-        "read-basics",
-        "Basics",
-        (
-            "title",
-            "code",
-            "kind",
-            "form",
-            "level",
-            "summary",
-            "unit",
-            "lead_author",
-            "co_authors",
-            "co_sponsors",
-        ),
-    ),
-    PageSection(
-        "read-purpose",
-        "Purpose",
-        (
-            "purpose",
-            "target_learners",
-            "open_to_non_matriculated",
-            "non_matriculated_terms",
-            "employer_evidence",
-        ),
-    ),
-    PageSection(
-        "read-courses",
-        "Courses",
-        ("total_credits", "fewer_courses_justification", "requires_new_program", "courses", "experiences"),
-    ),
-    PageSection("read-outcomes", "Outcomes", ("competencies", "outcomes")),
-    # The alignment matrix shows which activities and assessments serve each outcome.
-    PageSection(
-        "read-alignment",
-        "Alignment",
-        ("activities", "assessments", "outcomes.activities", "outcomes.assessments"),
-    ),
-    PageSection(
-        "read-evidence",
-        "Evidence",
-        ("evidence_submission", "evidence_evaluators", "evidence_criteria", "reflective_experience"),
-    ),
-    PageSection("read-fees", "Fees", ("fee_amount", "fee_notes")),
-    PageSection(
-        "read-implementation",
-        "Implementation",
-        (
-            "advising_plan",
-            "progress_tracking_plan",
-            "instructor_qualification_plan",
-            "stacks_into",
-            "stacks_for_credit",
-            "theme",
-            "components",
-        ),
-    ),
+    PageSection("read-basics", "Basics", ("basics",), also=("lead_author",)),
+    PageSection("read-purpose", "Purpose", ("purpose",)),
+    PageSection("read-courses", "Courses", ("courses",)),
+    PageSection("read-outcomes", "Outcomes", ("outcomes",)),
+    PageSection("read-alignment", "Alignment", ("activities", "alignment")),
+    PageSection("read-evidence", "Evidence", ("evidence",)),
+    PageSection("read-fees", "Fees", ("fees",)),
+    PageSection("read-implementation", "Implementation", ("implementation",)),
     PageSection("read-attachments", "Attachments", ("attachments",)),
     PageSection("comments", "Comments"),
     PageSection("history", "History"),
 ]
 
-_SECTION_OF_KEY = {key: s.anchor for s in PAGE_SECTIONS for key in s.keys}
+
+def _keys(form_class):
+    """The snapshot keys a form edits: a model form's fields, an inline formset's part (``courses``),
+    the alignment matrix's links of each outcome."""
+    if form_class is AlignmentForm:
+        return ["outcomes.activities", "outcomes.assessments"]
+    if hasattr(form_class, "fk"):
+        return [form_class.fk.remote_field.get_accessor_name()]
+    return list(form_class._meta.fields)
+
+
+def _section_of_key():
+    owner = {}
+    for page_section in PAGE_SECTIONS:
+        for slug in page_section.edit_sections:
+            forms = SECTIONS_BY_SLUG[slug].forms
+            # The attachments section has no form of its own: its part is named as it is.
+            keys = [key for _prefix, form_class in forms for key in _keys(form_class)] or [slug]
+            owner.update(dict.fromkeys(keys, page_section.anchor))
+        owner.update(dict.fromkeys(page_section.also, page_section.anchor))
+    return owner
+
+
+_SECTION_OF_KEY = _section_of_key()
 
 
 def section_of(key):
