@@ -5,7 +5,10 @@ _detail_panels = []
 
 
 def register_detail_panel(panel):
-    """``panel(request, proposal)`` returns ``{"template": ..., "where": "top" | "aside", ...}`` or None."""
+    """``panel(request, proposal)`` returns ``{"template": ..., "where": "top" | "actions" | "aside", ...}``,
+    a list of those (one panel in several places of the page), or None;
+    an optional ``"jumps"`` lists ``{"anchor", "label", "primary"}`` links to the panel's actions, which
+    the page's navigation shows wherever the reader has scrolled to."""
     if panel not in _detail_panels:
         _detail_panels.append(panel)
     return panel
@@ -17,10 +20,12 @@ def detail_panels(request, proposal):
 
     rendered = []
     for panel in _detail_panels:
-        context = panel(request, proposal)
-        if context:
+        answer = panel(request, proposal) or []
+        for context in answer if isinstance(answer, list) else [answer]:
             html = render_to_string(context["template"], {**context, "proposal": proposal}, request=request)
-            rendered.append({"where": context.get("where", "top"), "html": html})
+            rendered.append(
+                {"where": context.get("where", "top"), "html": html, "jumps": context.get("jumps", [])}
+            )
     return rendered
 
 
@@ -52,3 +57,20 @@ def register_published_task(task_name):
 
 def published_tasks():
     return list(_published_tasks)
+
+
+_reviewed_version_readers = []
+
+
+def register_reviewed_version_reader(reader):
+    """``reader(proposal, user)`` returns the number of the newest version this person reviewed (voted
+    on, decided, approved for a unit …) or None; the review app keeps those records. Lets the
+    proposal page mark what changed since."""
+    if reader not in _reviewed_version_readers:
+        _reviewed_version_readers.append(reader)
+    return reader
+
+
+def last_reviewed_version(proposal, user):
+    numbers = [n for reader in _reviewed_version_readers if (n := reader(proposal, user))]
+    return max(numbers, default=None)

@@ -1,10 +1,15 @@
 """Reads: the querysets behind the proposal pages, with the joins each page needs."""
 
+from dataclasses import dataclass
+
 from django.db.models import Func, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 
-from .access import authored_q, can_read, readable_proposals
+from .access import authored_q, can_read, is_author, readable_proposals
+from .extensions import last_reviewed_version
 from .models import Attachment, Comment, Competency, Consultation, LearningOutcome, Proposal, ProposalVersion
+from .page import changes_by_section
+from .versions import diff
 
 
 def prefetched():
@@ -38,6 +43,38 @@ def proposal_for_page(*, pk, user):
     if proposal is None or not can_read(user, proposal):
         raise Http404("No such proposal")
     return proposal
+
+
+@dataclass(frozen=True)
+class SinceReviewed:
+    """What changed between the version a reviewer last reviewed and the newest one."""
+
+    old: ProposalVersion
+    new: ProposalVersion
+    changes: list
+    by_section: dict  # page section anchor -> its changes (``page.changes_by_section``)
+
+
+def changes_since_reviewed(proposal, user):
+    """The changes since the newest version this person reviewed, or None: for an author, for
+    someone who never reviewed the proposal and for someone who reviewed its newest version. Reads
+    the prefetched versions, then at most two queries whatever the proposal's size."""
+    versions = list(proposal.versions.all())
+    if len(versions) < 2 or is_author(user, proposal):
+        return None
+    seen, newest = last_reviewed_version(proposal, user), versions[-1]
+    if not seen or seen >= newest.number:
+        return None
+    pair = {
+        v.number: v
+        for v in ProposalVersion.objects.filter(proposal=proposal, number__in=[seen, newest.number])
+    }
+    if seen not in pair:
+        return None
+    changes = diff(pair[seen].data, pair[newest.number].data)
+    return SinceReviewed(
+        old=pair[seen], new=pair[newest.number], changes=changes, by_section=changes_by_section(changes)
+    )
 
 
 def count_of(queryset):

@@ -103,6 +103,7 @@ class Change:
     field: str  # the field within a part ("" for a whole added or removed part)
     old: object
     new: object
+    key: str = ""  # the snapshot's key it comes from ("title", "courses" …): where the page shows it
 
 
 def _label(name):
@@ -150,14 +151,16 @@ def diff(old, new):
         "components",
     ]:
         if old.get(name) != new.get(name):
-            changes.append(Change("changed", _label(name), "", _show(old.get(name)), _show(new.get(name))))
+            changes.append(
+                Change("changed", _label(name), "", _show(old.get(name)), _show(new.get(name)), key=name)
+            )
     for part, (_noun, fields) in PARTS.items():
         before = {item["id"]: item for item in old.get(part, [])}
         after = {item["id"]: item for item in new.get(part, [])}
         for key, item in after.items():
             if key not in before:
                 summary = "; ".join(f"{f.replace('_', ' ')}: {_show(item.get(f))}" for f in fields)
-                changes.append(Change("added", _item_label(part, item), "", "—", summary))
+                changes.append(Change("added", _item_label(part, item), "", "—", summary, key=part))
                 continue
             for field in fields:
                 if before[key].get(field) != item.get(field):
@@ -168,10 +171,11 @@ def diff(old, new):
                             field.replace("_", " "),
                             _show(before[key].get(field)),
                             _show(item.get(field)),
+                            key=f"{part}.{field}",
                         )
                     )
         for key, item in before.items():
             if key not in after:
                 summary = "; ".join(f"{f.replace('_', ' ')}: {_show(item.get(f))}" for f in fields)
-                changes.append(Change("removed", _item_label(part, item), "", summary, "—"))
+                changes.append(Change("removed", _item_label(part, item), "", summary, "—", key=part))
     return changes

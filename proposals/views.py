@@ -25,6 +25,7 @@ from .forms import (
 )
 from .ids import parse_id, query_text
 from .models import Competency, Unit
+from .page import PAGE_SECTIONS
 from .policy import State, active_profile, needs_curriculum_approval, resume_at
 from .versions import diff
 
@@ -137,6 +138,10 @@ def detail(request, pk):
     can_edit = access.can_edit(request.user, proposal)
     # Where a submission would go now, and why (a revision may have changed the route).
     submit_to, submit_why = resume_at(proposal, stage_approvals(proposal)) if can_edit else (None, "")
+    since = selectors.changes_since_reviewed(proposal, request.user)
+    # The navigation's entries, each with what changed there since the reader last reviewed it.
+    page_nav = [(s, since.by_section.get(s.anchor, []) if since else []) for s in PAGE_SECTIONS]
+    panels = detail_panels(request, proposal)
     return render(
         request,
         "proposals/detail.html",
@@ -156,27 +161,14 @@ def detail(request, pk):
             "open_consultation": next((c for c in proposal.consultations.all() if c.closed_at is None), None),
             "completed_consultation": next((c for c in proposal.consultations.all() if c.is_completed), None),
             "profile": active_profile(),
-            "panels": detail_panels(request, proposal),
-            "page_sections": PAGE_SECTIONS,
+            "panels": panels,
+            "jumps": [jump for panel in panels for jump in panel["jumps"]],
+            "since": since,
+            "page_nav": page_nav,
+            "changed_sections": [(s, changes) for s, changes in page_nav if changes],
             "can_duplicate": access.can_create(request.user),
         },
     )
-
-
-# The proposal page's in-page navigation: its reading sections, then the conversation and history.
-PAGE_SECTIONS = [
-    ("read-basics", "Basics"),
-    ("read-purpose", "Purpose"),
-    ("read-courses", "Courses"),
-    ("read-outcomes", "Outcomes"),
-    ("read-alignment", "Alignment"),
-    ("read-evidence", "Evidence"),
-    ("read-fees", "Fees"),
-    ("read-implementation", "Implementation"),
-    ("read-attachments", "Attachments"),
-    ("comments", "Comments"),
-    ("history", "History"),
-]
 
 
 def _build_forms(section, proposal, data=None, files=None):

@@ -17,14 +17,19 @@ class ReviewConfig(AppConfig):
         register_action_rule("act_at_stage", may_act_at_stage)
         register_action_rule("publish", may_publish)
 
-        from proposals.extensions import register_approvals_reader, register_detail_panel
+        from proposals.extensions import (
+            register_approvals_reader,
+            register_detail_panel,
+            register_reviewed_version_reader,
+        )
 
         from .panels import history_panel, workflow_panel
-        from .selectors import stage_approvals
+        from .selectors import last_reviewed_version, stage_approvals
 
         register_detail_panel(workflow_panel)
         register_detail_panel(history_panel)
         register_approvals_reader(stage_approvals)
+        register_reviewed_version_reader(last_reviewed_version)
 
         from .trends import pipeline_trends, register_trends
 

@@ -1,5 +1,6 @@
 """The review app's panels on the proposal page: progress track, the actions open to the reader,
-the vote, what changed since the reader last reviewed, internal notes and the history."""
+the vote, internal notes and the history. (What changed since the reader last reviewed is the
+proposal page's own: ``proposals.selectors.changes_since_reviewed``.)"""
 
 from proposals import selectors as proposal_selectors
 from proposals.access import is_author
@@ -16,7 +17,6 @@ from proposals.policy import (
     sponsor_unit_ids,
     stage_for,
 )
-from proposals.versions import diff
 
 from . import roles, selectors
 from .forms import CloseVoteForm, CompleteConsultationForm, DecisionForm, InternalNoteForm, VoteForm
@@ -73,37 +73,6 @@ def progress_track(proposal):
     return track
 
 
-def changes_since_last_review(proposal, user):
-    """The diff between the version this person last acted on and the newest version."""
-    versions = list(proposal.versions.all())
-    if len(versions) < 2:
-        return None
-    last_seen = (
-        AuditEvent.objects.filter(proposal=proposal, actor=user)
-        .exclude(version_number=0)
-        .order_by("-version_number")
-        .values_list("version_number", flat=True)
-        .first()
-    )
-    newest = versions[-1]
-    if not last_seen or last_seen >= newest.number:
-        return None
-    old = next((v for v in versions if v.number == last_seen), None)
-    if old is None:
-        return None
-    from proposals.models import ProposalVersion
-
-    pair = {
-        v.number: v
-        for v in ProposalVersion.objects.filter(proposal=proposal, number__in=[old.number, newest.number])
-    }
-    return {
-        "old": pair[old.number],
-        "new": pair[newest.number],
-        "changes": diff(pair[old.number].data, pair[newest.number].data),
-    }
-
-
 def workflow_panel(request, proposal):
     """The route, and the actions the reader may take. What the reader may do is what the
     proposal's transitions answer for them (django-fsm's permissions and conditions), asked once."""
@@ -145,8 +114,6 @@ def workflow_panel(request, proposal):
                 "author"
             )
             context["note_form"] = InternalNoteForm()
-        if context.get("decision_form") or context.get("vote_form") or context.get("close_form"):
-            context["since_last"] = changes_since_last_review(proposal, user)
     if proposal.state == State.RETURNED:
         context["returned_event"] = (
             AuditEvent.objects.filter(proposal=proposal, action=AuditEvent.Action.RETURNED)
@@ -171,7 +138,41 @@ def workflow_panel(request, proposal):
         context["consultation_form"] = CompleteConsultationForm(
             _refused(request, REFUSED_CONSULTATION, proposal), auto_id="id_consult_%s"
         )
-    return context
+    # Two parts: the route and the proposal's standing at the top of the page; the reader's own
+    # actions after what changed since they last reviewed it, which they read before acting.
+    return [
+        context,
+        {
+            **context,
+            "template": "review/includes/actions_panel.html",
+            "where": "actions",
+            "jumps": _jumps(context),
+        },
+    ]
+
+
+def _jumps(context):
+    """Links from the page's navigation to the actions open to the reader, the reader's own first:
+    a reviewer halfway down a long proposal is one click from the vote or the decision."""
+    jumps = [{"anchor": "route-heading", "label": "Approval route", "primary": False, "route": True}]
+    if context.get("decision_form"):
+        jumps.append({"anchor": "decide-heading", "label": "Record your decision", "primary": True})
+    if context.get("vote_form"):
+        label = "Change your vote" if context.get("my_vote") else "Cast your vote"
+        jumps.append({"anchor": "vote", "label": label, "primary": True})
+    if context.get("close_form"):
+        jumps.append({"anchor": "vote", "label": "Close the vote", "primary": not context.get("vote_form")})
+    elif context.get("ballot") and not context.get("vote_form"):
+        jumps.append({"anchor": "vote", "label": "The vote", "primary": False})
+    if context.get("can_publish"):
+        jumps.append({"anchor": "publish-heading", "label": "Publish", "primary": True})
+    if context.get("consultation_form"):
+        jumps.append(
+            {"anchor": "consultation-done-heading", "label": "Complete the consultation", "primary": True}
+        )
+    if context.get("can_sign_fees") or context.get("can_retire") or context.get("can_withdraw"):
+        jumps.append({"anchor": "actions-heading", "label": "Other actions", "primary": False})
+    return jumps
 
 
 def _vote_context(context, proposal, user, body, acts_here):

@@ -72,6 +72,32 @@ def stage_approvals(proposal):
     )
 
 
+# What a person does as a reviewer of a version: the events that say they read it.
+REVIEWING_ACTIONS = [
+    AuditEvent.Action.APPROVED,
+    AuditEvent.Action.RETURNED,
+    AuditEvent.Action.REJECTED,
+    AuditEvent.Action.VOTE_CAST,
+    AuditEvent.Action.VOTE_CHANGED,
+    AuditEvent.Action.VOTE_CLOSED,
+    AuditEvent.Action.UNIT_APPROVED,
+    AuditEvent.Action.FEE_SIGNOFF,
+]
+
+
+def last_reviewed_version(proposal, user):
+    """The newest version of the proposal this person reviewed (one query), or None. Submitting,
+    publishing or retiring is not reviewing."""
+    return (
+        AuditEvent.objects.filter(
+            proposal=proposal, actor=user, action__in=REVIEWING_ACTIONS, version_number__gt=0
+        )
+        .order_by("-version_number")
+        .values_list("version_number", flat=True)
+        .first()
+    )
+
+
 def unit_approval_events(proposal):
     """The sponsoring units' approvals given since the proposal last entered unit review."""
     events = AuditEvent.objects.filter(proposal=proposal, action=AuditEvent.Action.UNIT_APPROVED)

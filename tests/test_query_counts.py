@@ -55,6 +55,42 @@ def test_proposal_pages_do_not_grow_with_parts(client, page):
     assert many == few, f"{page}: {few} queries with 1 of each part, {many} with 50"
 
 
+def test_what_changed_since_a_review_does_not_grow_with_the_changes(client, demo):
+    """A reviewer of version 1 reads version 2 with its changed sections marked and the diff: the
+    same queries whether one field changed or two hundred parts were added (which version the
+    reviewer last reviewed is one query, the two versions compared another)."""
+    from .workflow import return_and_resubmit
+
+    author = demo["faculty"]
+    home = author.unit_roles.first().unit
+
+    def retitle(p):
+        p.title = "Retitled"
+        p.save(update_fields=["title"])
+
+    def grow_and_retitle(p):
+        # 50 outcomes, activities and assessments, aligned (courses would pass the credit limit).
+        competency = p.competencies.first()
+        for i in range(50):
+            activity = Activity.objects.create(proposal=p, title=f"A{i}")
+            assessment = Assessment.objects.create(proposal=p, title=f"S{i}")
+            outcome = LearningOutcome.objects.create(proposal=p, text=f"O{i}", position=10 + i)
+            outcome.competencies.add(competency)
+            outcome.activities.add(activity)
+            outcome.assessments.add(assessment)
+        retitle(p)
+
+    small = return_and_resubmit(complete_proposal(author=author, unit=home), demo, retitle)
+    large = return_and_resubmit(
+        complete_proposal(author=author, unit=home, title="L"), demo, grow_and_retitle
+    )
+    client.force_login(demo["unitreviewer"])
+    few = count_queries(client, reverse("proposals:detail", args=[small.pk]))
+    page = client.get(reverse("proposals:detail", args=[large.pk])).content.decode()
+    assert page.count("data-changed-since=") == 3, "the basics, outcomes and alignment are marked"
+    assert count_queries(client, reverse("proposals:detail", args=[large.pk])) == few
+
+
 def test_my_proposals_does_not_grow_with_proposals(client):
     first = complete_proposal()
     client.force_login(first.lead_author)

@@ -94,3 +94,20 @@ def publish_achievement(demo, capture, **fields):
     with capture(execute=True):
         services.publish(proposal=proposal, user=demo["office"])
     return Achievement.objects.get(proposal=proposal)
+
+
+def return_and_resubmit(proposal, demo, change, submitter=None):
+    """Version 1 submitted (by ``submitter``, the lead author by default) and returned by the unit
+    reviewer; ``change(proposal)`` revises it and the lead author resubmits version 2."""
+    from proposals.models import Proposal
+
+    proposal, _version = services.submit(proposal=proposal, user=submitter or proposal.lead_author)
+    services.decide(
+        proposal=proposal,
+        user=demo["unitreviewer"],
+        decision="return",
+        comment="Please revise.",
+        expected_state="unit_review",
+    )
+    change(Proposal.objects.get(pk=proposal.pk))
+    return submit(Proposal.objects.get(pk=proposal.pk))

@@ -64,3 +64,16 @@ def dash(value):
     if value is None or (isinstance(value, str) and not value.strip()):
         return "—"
     return value
+
+
+@register.inclusion_tag("proposals/includes/read_heading.html", takes_context=True)
+def read_heading(context, anchor, title):
+    """A reading section's heading: a button in it folds and unfolds the section (``js/fold.js``), and
+    for a reviewer a mark says what changed there since the version they last reviewed."""
+    since = context.get("since")
+    return {
+        "anchor": anchor,
+        "title": title,
+        "since": since,
+        "changes": since.by_section.get(anchor, []) if since else [],
+    }
