@@ -78,3 +78,12 @@ def send_review_reminders():
                 )
             )
     return sent
+
+
+@shared_task
+def supersede_revised():
+    """Daily: published revisions whose effective date has come replace what they revise. Safe to
+    run twice: each replacement happens once (row lock and state check)."""
+    from .services import supersede_due
+
+    return [proposal.pk for proposal in supersede_due()]

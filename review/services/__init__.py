@@ -28,6 +28,7 @@ from .workflow import (
     retire,
     sign_off_fees,
     submit,
+    supersede_due,
     withdraw,
 )
 
@@ -53,5 +54,6 @@ __all__ = [
     "retire",
     "sign_off_fees",
     "submit",
+    "supersede_due",
     "withdraw",
 ]
