@@ -34,7 +34,7 @@ def prefetched():
 
 def proposal_for_page(*, pk, user):
     """The proposal with everything its page shows. 404 for anyone who may not read it."""
-    proposal = prefetched().select_related("revision_of").filter(pk=pk).first()
+    proposal = prefetched().select_related("revision_of", "revision_started_by").filter(pk=pk).first()
     if proposal is None or not can_read(user, proposal):
         raise Http404("No such proposal")
     return proposal

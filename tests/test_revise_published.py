@@ -214,7 +214,11 @@ def test_reviewers_see_it_as_a_revision_with_what_it_changes(people, published, 
     revision = walk_to(revision, people, State.UNIT_REVIEW)
     client.force_login(people["unitreviewer"])
     page = client.get(revision.get_absolute_url()).content.decode()
-    assert "data-revision-of" in page and published.get_absolute_url() in page
+    assert (
+        "data-revision-of" in page and "data-revision-badge" in page and published.get_absolute_url() in page
+    )
+    # Its history begins with who started it, then its submission and decisions.
+    assert page.index("Revision started") < page.index('data-action="submitted"')
     assert "Learners turn data into clear, honest stories." in page and "Visual Data Stories" in page
     # Each edit shows once for what it is; the parts left as they were do not show at all.
     assert page.count('data-change="changed"') == 2 and page.count('data-change="added"') == 1
@@ -254,7 +258,7 @@ def test_published_with_an_effective_date_of_today_it_replaces_the_old_one_at_on
     # Both pages say so, and link each other.
     client.force_login(people["faculty"])
     old_page = client.get(published.get_absolute_url()).content.decode()
-    assert "Replaced by" in old_page and revision.get_absolute_url() in old_page
+    assert "Replaced by its revision" in old_page and revision.get_absolute_url() in old_page
     assert published.get_absolute_url() in client.get(revision.get_absolute_url()).content.decode()
     old_catalog = client.get(reverse("badges:catalog_detail", args=[old.uuid])).content.decode()
     assert "data-replaced-by" in old_catalog and str(new.uuid) in old_catalog
