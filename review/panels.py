@@ -251,6 +251,7 @@ def history_panel(request, proposal):
         AuditEvent.Action.SUBMITTED,
         AuditEvent.Action.RESUBMITTED,
         AuditEvent.Action.FEE_SIGNOFF_VOIDED,
+        AuditEvent.Action.PUBLISHED,  # only ever says what a publication of a revision means
     }
     rows = [_revision_started(proposal)] if proposal.revision_of_id is not None else []
     rows += [
