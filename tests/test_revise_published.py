@@ -312,3 +312,37 @@ def test_enrolled_learners_of_the_old_one_finish_it_and_earlier_awards_still_ver
     earlier.refresh_from_db()
     assert earlier.state == Award.State.ISSUED
     assert badge_services.verify_credential(selectors.credential_data(earlier))
+
+
+def test_a_micro_certificate_built_on_it_counts_its_revision(fiu_demo, django_capture_on_commit_callbacks):
+    """FIU: a micro-certificate lists the published micro-credential; a learner who joins after the
+    revision took over earns the revision, and the certificate still comes."""
+    from proposals.choices import Form
+
+    from .factories import complete_proposal
+    from .workflow import place_at
+
+    people, capture = fiu_demo, django_capture_on_commit_callbacks
+    badge_services.create_issuer_key()
+    first = publish_achievement(people, capture, title="Data Storytelling", code="MC-DS-1")
+    second = publish_achievement(people, capture, title="Data Ethics", code="MC-DE-1")
+    certificate = complete_proposal(
+        author=people["faculty"],
+        unit=first.proposal.unit,
+        title="Data Leadership",
+        code="MC-DL-1",
+        form=Form.MICRO_CERTIFICATE,
+        theme="Leading with data",
+    )
+    certificate.components.set([first.proposal, second.proposal])
+    with capture(execute=True):
+        services.publish(proposal=place_at(certificate, State.APPROVED), user=people["office"])
+    revision = publish(revise(first.proposal, people["faculty"]), people, capture)
+    revised = Achievement.objects.get(proposal=revision)
+
+    learner = student(people)
+    with capture(execute=True):
+        for achievement in (revised, second):
+            badge_services.award(learner=learner, achievement=achievement, awarded_by=people["office"])
+    held = Award.objects.get(learner=learner, achievement__proposal=certificate)
+    assert held.source == Award.Source.STACKED
