@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from proposals.models import UnitRole
+from proposals.models import Proposal, UnitRole
 from proposals.policy import State, active_profile
 from proposals.services import check_upload
 from review import roles
@@ -34,6 +34,11 @@ def may_join(user, achievement):
         return False, "Log in or register to join."
     if achievement.proposal.state != State.PUBLISHED:
         return False, "This micro-credential is not open to new learners."
+    if achievement.proposal.awaits_effective_date:
+        return False, (
+            f"This revised micro-credential opens to new learners on "
+            f"{achievement.proposal.effective_from:%-d %B %Y}; until then, join the current one."
+        )
     learner = learner_of(user)
     if learner is None:
         return False, "Only learners join micro-credentials: register as a learner first."
@@ -175,10 +180,11 @@ def review_evidence(*, evidence, user, decision, feedback=""):
 
 
 def catalog():
-    """The current version of every published micro-credential, for the public catalog."""
+    """The current version of every published micro-credential in force, for the public catalog: a
+    published revision appears from its effective date, in place of the one it revises."""
     latest = {}
     for achievement in (
-        Achievement.objects.filter(proposal__state=State.PUBLISHED)
+        Achievement.objects.filter(proposal__in=Proposal.objects.in_force())
         .select_related("proposal", "proposal__unit")
         .order_by("proposal_id", "-version")
     ):
@@ -198,3 +204,14 @@ def progress(enrolment):
     """Each required part with its evidence (or None), in order."""
     by_part = {e.part: e for e in enrolment.evidence.all()}
     return [(part, title, by_part.get(part)) for part, title in required_parts(enrolment.achievement)]
+
+
+def related_versions(achievement):
+    """(what it replaced, what replaces it or will): the current achievements of the micro-credential
+    this one's proposal revises and of its published revision, each None when there is none."""
+    from .services import current_achievement
+
+    proposal = achievement.proposal
+    before = current_achievement(proposal.revision_of) if proposal.revision_of_id else None
+    revision = proposal.revisions.filter(state__in=[State.PUBLISHED, State.RETIRED]).order_by("-pk").first()
+    return before, current_achievement(revision) if revision is not None else None

@@ -25,6 +25,7 @@ def catalog_detail(request, uuid):
     )
     proposal = achievement.proposal
     allowed, why = learning.may_join(request.user, achievement)
+    replaces, replaced_by = learning.related_versions(achievement)
     enrolment = award = None
     if request.user.is_authenticated:
         enrolment = Enrolment.objects.filter(learner=request.user, achievement=achievement).first()
@@ -42,6 +43,8 @@ def catalog_detail(request, uuid):
             "enrolment": enrolment,
             "award": award,
             "join_form": JoinForm(),
+            "replaces": replaces,
+            "replaced_by": replaced_by,
             # Only holders who chose to list their award are shown, by name.
             "holders": Award.objects.filter(
                 achievement__proposal=proposal, listed=True, state=Award.State.ISSUED

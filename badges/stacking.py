@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from proposals.choices import Form
+from proposals.models import Proposal
 from proposals.policy import State
 from review import selectors
 from review.services import notify
@@ -28,16 +29,42 @@ def _held(queryset, now):
     return queryset.filter(state__in=HELD).filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now))
 
 
+def _revisions_of(component_ids):
+    """{proposal id: the component it stands for}: each component and every revision of it, so
+    that a learner who earned a component's published revision holds the component (one query per
+    generation of revisions; usually one)."""
+    stands_for = {pk: pk for pk in component_ids}
+    generation = list(component_ids)
+    while generation:
+        found = list(
+            Proposal.objects.filter(revision_of_id__in=generation).values_list("pk", "revision_of_id")
+        )
+        generation = [pk for pk, parent in found if pk not in stands_for]
+        stands_for.update((pk, stands_for[parent]) for pk, parent in found if pk in generation)
+    return stands_for
+
+
 def held_components(learner_id, certificate_proposal, now=None):
-    """{component proposal id: the learner's award of it} for the components the learner holds."""
+    """{component proposal id: the learner's award of it} for the components the learner holds (an
+    award of a component's revision holds it too)."""
     now = now or timezone.now()
     component_ids = list(certificate_proposal.components.values_list("pk", flat=True))
+    stands_for = _revisions_of(component_ids)
     held = {}
     for found in _held(
-        Award.objects.filter(learner_id=learner_id, achievement__proposal_id__in=component_ids), now
+        Award.objects.filter(learner_id=learner_id, achievement__proposal_id__in=list(stands_for)), now
     ).select_related("achievement"):
-        held.setdefault(found.achievement.proposal_id, found)
+        held.setdefault(stands_for[found.achievement.proposal_id], found)
     return component_ids, held
+
+
+def _revised(proposal):
+    """The proposal and every micro-credential it is a revision of, newest first."""
+    chain, seen = [proposal], {proposal.pk}
+    while chain[-1].revision_of_id is not None and chain[-1].revision_of_id not in seen:
+        chain.append(chain[-1].revision_of)
+        seen.add(chain[-1].pk)
+    return chain
 
 
 def award_completed_certificates(component_award):
@@ -46,8 +73,13 @@ def award_completed_certificates(component_award):
     from . import services
 
     made = []
-    certificates = component_award.achievement.proposal.part_of.filter(
-        state=State.PUBLISHED, form=Form.MICRO_CERTIFICATE
+    # A certificate built on a micro-credential counts the micro-credential's revisions too.
+    certificates = Proposal.objects.filter(
+        pk__in=Proposal.components.through.objects.filter(
+            to_proposal__in=[p.pk for p in _revised(component_award.achievement.proposal)]
+        ).values("from_proposal_id"),
+        state=State.PUBLISHED,
+        form=Form.MICRO_CERTIFICATE,
     )
     for certificate in certificates:
         achievement = services.current_achievement(certificate)
@@ -106,8 +138,6 @@ def certificates_no_longer_held(now=None):
     """Issued micro-certificate awards some of whose components the learner no longer holds, for
     the office's staff to decide on: [(certificate award, [(component, award or None)])]. Five
     queries however many there are."""
-    from proposals.models import Proposal
-
     now = now or timezone.now()
     pairs = set(
         Award.objects.filter(

@@ -352,6 +352,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=5),
         "options": {"expires": 50 * 60},
     },
+    # Published revisions take over from their effective date, just after midnight local time (and
+    # at once when published on or after it).
+    "daily-revisions-take-over": {
+        "task": "review.tasks.supersede_revised",
+        "schedule": crontab(hour=0, minute=5),
+        "options": {"expires": 20 * 60 * 60},
+    },
     # The outbox (microcred/outbox.py): follow-up work whose task never ran (the broker was down
     # when it was queued, or its worker died) is queued again once it has waited two minutes.
     "sweep-outbox": {

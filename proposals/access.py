@@ -92,3 +92,9 @@ def can_create(user):
     from .roles import FACULTY, in_group
 
     return in_group(user, FACULTY)
+
+
+def may_start_revision(user, proposal):
+    """A published micro-credential is revised by its authors (lead author or co-authors) and by the
+    office that publishes it (asked through the ``publish`` rule the review app registers)."""
+    return is_author(user, proposal) or may("publish", proposal, user)

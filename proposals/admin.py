@@ -116,7 +116,17 @@ class ProposalAdmin(admin.ModelAdmin):
     list_select_related = ["unit", "lead_author"]
     autocomplete_fields = ["unit", "lead_author", "co_authors", "co_sponsors", "competencies"]
     filter_horizontal = ["components"]
-    readonly_fields = ["state", "returned_from", "submitted_at", "created_at", "updated_at"]
+    readonly_fields = [
+        "state",
+        "returned_from",
+        "submitted_at",
+        "created_at",
+        "updated_at",
+        # A revision is linked by the service that starts it (see proposals.services.start_revision).
+        "revision_of",
+        "revision_started_by",
+        "revision_part_ids",
+    ]
     date_hierarchy = "updated_at"
     inlines = [
         CourseInline,

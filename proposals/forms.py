@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.functional import cached_property
 
@@ -321,6 +322,24 @@ class AlignmentForm(forms.Form):
 class AttachmentForm(forms.Form):
     file = forms.FileField(help_text="PDF, Word (DOCX), Excel (XLSX), PNG or JPEG, at most 10 MB.")
     purpose = forms.ChoiceField(choices=Attachment.Purpose.choices, initial=Attachment.Purpose.SUPPORTING)
+
+
+class RevisionForm(forms.Form):
+    effective_from = forms.DateField(
+        label="Effective date",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="From this date the revision replaces the published micro-credential, once it is "
+        "approved and published (at once, if the date has passed by then). Until then the published "
+        "one stays open to learners.",
+    )
+
+    def clean_effective_from(self):
+        from .services import check_effective_date
+
+        try:
+            return check_effective_date(self.cleaned_data["effective_from"])
+        except ValidationError as refused:
+            raise ValidationError(refused.message_dict["effective_from"]) from refused
 
 
 class CommentForm(forms.Form):

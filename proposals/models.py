@@ -136,6 +136,13 @@ class Competency(models.Model):
         return self.name
 
 
+class ProposalQuerySet(models.QuerySet):
+    def in_force(self):
+        """Published micro-credentials open to learners: a published revision waits while the one it
+        revises is still published (until its effective date), so exactly one of the two is offered."""
+        return self.filter(state=State.PUBLISHED).exclude(revision_of__state=State.PUBLISHED)
+
+
 class Proposal(ConcurrentTransitionMixin, models.Model):
     """A micro-credential proposal: everything both policies ask a proposer to say.
 
@@ -252,8 +259,53 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
     fee_review_amount = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     fee_review_notes = models.TextField(blank=True)
 
+    # A revision of a published micro-credential: a new proposal that goes through the route again
+    # while the published one stays available; once published, it replaces the published one from
+    # its effective date (``review.services.supersede_due``).
+    revision_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="revisions",
+        help_text="The published micro-credential this proposal revises.",
+    )
+    effective_from = models.DateField(
+        "effective date",
+        null=True,
+        blank=True,
+        help_text="From this date the revision replaces the published micro-credential, once it is "
+        "approved and published.",
+    )
+    revision_started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # {part name: {id of the published one's part: id of the revision's copy}}: lets the diff against
+    # the published content say "changed" for an edited part instead of "removed" and "added".
+    revision_part_ids = models.JSONField(default=dict, blank=True)
+
+    objects = ProposalQuerySet.as_manager()
+
     class Meta:
         ordering = ["-updated_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(revision_of=models.F("id")), name="proposal_not_its_own_revision"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(revision_of__isnull=True) | models.Q(effective_from__isnull=False),
+                name="revision_has_effective_date",
+            ),
+            # One revision at a time: a revision ends only when it is rejected or withdrawn (or, once
+            # it has replaced the published one, retired); until then no second one may start.
+            models.UniqueConstraint(
+                fields=["revision_of"],
+                condition=models.Q(revision_of__isnull=False) & ~models.Q(state__in=State.REVISION_ENDED),
+                name="one_open_revision_per_micro_credential",
+                violation_error_message="A revision of this micro-credential is already under way: "
+                "only one may be open at a time.",
+            ),
+        ]
         indexes = [
             models.Index(fields=["unit", "state"]),
             # The lists order by last change (search, "my proposals"), and by waiting time within
@@ -419,6 +471,19 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
     def retire(self, *, by):
         self._enter(State.RETIRED)
 
+    def _revision_published(self):
+        return self.revisions.filter(state=State.PUBLISHED).exists()
+
+    # Superseding is not a person's decision but the consequence of one: the office published a
+    # revision with an effective date, and from that date the revision takes over (no permission:
+    # publishing or the daily job fires it, in the name of whoever published the revision; which
+    # date has come is ``review.services.supersede_due``'s to say).
+    @transition(field=state, source=State.PUBLISHED, target=State.RETIRED, conditions=[_revision_published])
+    def supersede(self, *, by):
+        """Replaced by its published revision from the revision's effective date: no new learners
+        join it; enrolled learners finish it and are awarded it, and its awards stay valid."""
+        self._enter(State.RETIRED)
+
     def route(self):
         return route(self)
 
@@ -429,6 +494,19 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
     @property
     def is_returned(self):
         return self.state == State.RETURNED
+
+    @property
+    def is_revision(self):
+        return self.revision_of_id is not None
+
+    @property
+    def awaits_effective_date(self):
+        """A published revision that has not replaced the published micro-credential yet."""
+        return (
+            self.state == State.PUBLISHED
+            and self.revision_of_id is not None
+            and self.revision_of.state == State.PUBLISHED
+        )
 
     @property
     def is_editable(self):

@@ -189,6 +189,9 @@ class State(metaclass=_States):
     )
     # Authors may edit only in these states.
     EDITABLE = (DRAFT, RETURNED)
+    # A revision of a published micro-credential is open until it ends in one of these (retired:
+    # after it has replaced the published one); only one may be open at a time.
+    REVISION_ENDED = (REJECTED, WITHDRAWN, RETIRED)
 
     @classmethod
     def label(cls, value):

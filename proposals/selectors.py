@@ -39,7 +39,7 @@ def prefetched():
 
 def proposal_for_page(*, pk, user):
     """The proposal with everything its page shows. 404 for anyone who may not read it."""
-    proposal = prefetched().filter(pk=pk).first()
+    proposal = prefetched().select_related("revision_of", "revision_started_by").filter(pk=pk).first()
     if proposal is None or not can_read(user, proposal):
         raise Http404("No such proposal")
     return proposal
@@ -118,3 +118,30 @@ def dependents(proposal, *, published_only=False):
         proposal.part_of.all() if not published_only else proposal.part_of.filter(state=State.PUBLISHED)
     )
     return queryset.order_by("title", "pk")
+
+
+def revision_links(proposal, user):
+    """What the proposal page says about revisions: for a revision, what it revises and what it
+    changes from the published content; for a published (or retired) one, its revision under way or
+    the one that replaced it, and whether this reader may start one. No query for anything else."""
+    from . import access, services
+    from .policy import State
+    from .versions import diff, snapshot
+
+    links = {}
+    if proposal.revision_of_id is not None:
+        version, published = services.published_content(proposal)
+        links["revision_of"] = proposal.revision_of
+        links["published_version"] = version
+        links["changes"] = diff(published, snapshot(proposal))
+    if proposal.state in (State.PUBLISHED, State.RETIRED):
+        links["revised_by"] = (
+            proposal.revisions.exclude(state__in=[State.REJECTED, State.WITHDRAWN]).order_by("-pk").first()
+        )
+        links["can_revise"] = (
+            proposal.state == State.PUBLISHED
+            and links["revised_by"] is None
+            and access.may_start_revision(user, proposal)
+            and not services.revision_refused(proposal)
+        )
+    return links

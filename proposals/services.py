@@ -274,11 +274,13 @@ def _by_name(model, names, field="name"):
 def _copy_parts(copy, data):
     """Recreate a snapshot's repeating parts on ``copy``, with the alignment links. A snapshot names
     an outcome's activities and assessments by title: each title takes the next copied part of that
-    title, so parts that share a title are linked as often as the original linked them."""
+    title, so parts that share a title are linked as often as the original linked them. Returns
+    {part name: {the snapshot's id of a part: the id of its copy}}."""
     from .models import Activity, Assessment, Competency, Course, Experience, LearningOutcome
 
+    copied = {name: {} for name in ("courses", "experiences", "activities", "assessments", "outcomes")}
     for position, c in enumerate(data.get("courses", [])):
-        Course.objects.create(
+        course = Course.objects.create(
             proposal=copy,
             position=position,
             subject=c["subject"],
@@ -287,6 +289,7 @@ def _copy_parts(copy, data):
             credits=c["credits"],
             is_new=c["is_new"],
         )
+        copied["courses"][str(c.get("id"))] = course.pk
     made = {}
     for name, model in (("experiences", Experience), ("activities", Activity), ("assessments", Assessment)):
         made[name] = [
@@ -295,10 +298,12 @@ def _copy_parts(copy, data):
             )
             for position, x in enumerate(data.get(name, []))
         ]
+        copied[name] = {str(x.get("id")): m.pk for x, m in zip(data.get(name, []), made[name], strict=True)}
     for position, o in enumerate(data.get("outcomes", [])):
         outcome = LearningOutcome.objects.create(
             proposal=copy, position=position, kind=o["kind"], text=o["text"]
         )
+        copied["outcomes"][str(o.get("id"))] = outcome.pk
         outcome.competencies.set(_by_name(Competency, o["competencies"]))
         for name in ("activities", "assessments"):
             taken = []
@@ -307,6 +312,7 @@ def _copy_parts(copy, data):
                 taken.extend(same[:1] or [x for x in made[name] if x.title == title][:1])
             getattr(outcome, name).set(taken)
     copy.competencies.set(_by_name(Competency, data.get("competencies", [])))
+    return copied
 
 
 def _copied_from(original, version):
@@ -365,3 +371,146 @@ def duplicate(proposal, user, version=None):
         copy.co_authors.set({a.pk: a for a in authors if a.pk != user.pk}.values())
     Comment.objects.create(proposal=copy, author=user, state=copy.state, body=_copied_from(current, version))
     return copy
+
+
+# --- revising a published micro-credential --------------------------------------------------------
+
+
+def check_effective_date(value):
+    """A revision's effective date: given, and not in the past (today is fine: it then replaces the
+    published one as soon as it is published)."""
+    if value is None:
+        raise ValidationError({"effective_from": "Give the date from which the revision replaces it."})
+    today = timezone.localdate()
+    if value < today:
+        raise ValidationError(
+            {
+                "effective_from": f"The effective date cannot be in the past: choose {today:%-d %B %Y} or later."
+            }
+        )
+    return value
+
+
+def open_revision(proposal):
+    """The revision of ``proposal`` that is under way or waiting to take over, if any."""
+    return proposal.revisions.exclude(state__in=State.REVISION_ENDED).order_by("-pk").first()
+
+
+def revision_refused(proposal):
+    """Why ``proposal`` cannot be revised now, or "" when it can. Only what is published and in force
+    is revised, one revision at a time."""
+    if proposal.state != State.PUBLISHED:
+        return f"Only a published micro-credential can be revised; this one is “{proposal.state_label}”."
+    if proposal.awaits_effective_date:
+        return (
+            f"This revision replaces “{proposal.revision_of}” on {proposal.effective_from:%-d %B %Y}: "
+            "revise it once it has."
+        )
+    under_way = open_revision(proposal)
+    if under_way is not None:
+        return f"A revision of it is already under way ({under_way.state_label}): only one may be open at a time."
+    return ""
+
+
+def _copy_attachments(source, copy):
+    """Copy the files themselves (each row owns its file: removing it from one never removes the
+    other's). A file missing from storage is left out. Returns {source id: copy id}."""
+    from django.core.files.base import ContentFile
+
+    copied = {}
+    for attachment in source.attachments.all():
+        try:
+            with attachment.file.open("rb") as handle:
+                content = handle.read()
+        except FileNotFoundError:
+            continue
+        twin = Attachment(
+            proposal=copy,
+            original_name=attachment.original_name,
+            content_type=attachment.content_type,
+            size=attachment.size,
+            purpose=attachment.purpose,
+            uploaded_by=attachment.uploaded_by,
+        )
+        twin.file.save(attachment.original_name, ContentFile(content), save=False)
+        twin.save()
+        copied[str(attachment.pk)] = twin.pk
+    return copied
+
+
+@transaction.atomic
+def start_revision(*, proposal, user, effective_from):
+    """Start a revision of a published micro-credential: a new draft linked to it (``revision_of``),
+    holding its current content, which goes through the approval route again like any proposal.
+
+    Guarantees: only its authors and the office that publishes it start one (``PermissionDenied``);
+    only a published micro-credential in force is revised, and only one revision is open at a time
+    (``ValidationError``, also when two people start one at the same moment: the row lock queues
+    them and the database's constraint stands behind it); the effective date is not in the past
+    (a ``ValidationError`` on ``effective_from``). The published one is not changed: it stays open
+    to learners until the revision, once published, replaces it on its effective date. The
+    revision keeps the title, code, unit, authors, every part, link, co-sponsor, component and
+    attachment; whoever starts it (an office's staff member included) does not become an author.
+    Its first comment says what it revises and who started it. All or nothing.
+    """
+    from .selectors import prefetched
+
+    if not access.may_start_revision(user, proposal):
+        raise PermissionDenied("Only its authors and the office that publishes it may revise it.")
+    check_effective_date(effective_from)
+    locked = _locked(proposal)
+    refused = revision_refused(locked)
+    if refused:
+        raise ValidationError(refused)
+    current = prefetched().get(pk=locked.pk)
+    data = versions.snapshot(current)
+    scalars = {name: data.get(name) for name in versions.SCALAR_FIELDS if name in data}
+    revision = Proposal(
+        lead_author=current.lead_author,
+        unit=current.unit,
+        revision_of=current,
+        effective_from=effective_from,
+        revision_started_by=user,
+        **scalars,
+    )
+    revision.full_clean(exclude=["state"])
+    revision.save()
+    part_ids = _copy_parts(revision, data)
+    part_ids["attachments"] = _copy_attachments(current, revision)
+    revision.revision_part_ids = part_ids
+    revision.save(update_fields=["revision_part_ids"])
+    revision.co_authors.set(current.co_authors.all())
+    revision.co_sponsors.set(current.co_sponsors.all())
+    revision.components.set(current.components.all())
+    # The level of rigor the office agreed on stays on record for the revision (FIU asks for a
+    # completed consultation before submission); the authors may ask for another one.
+    agreed = next((c for c in current.consultations.all() if c.is_completed), None)
+    if agreed is not None:
+        Consultation.objects.create(
+            proposal=revision,
+            requested_by=agreed.requested_by,
+            message=f"Carried over from the consultation on {current} of {agreed.closed_at:%-d %B %Y}.",
+            closed_at=agreed.closed_at,
+            closed_by=agreed.closed_by,
+            rigor=agreed.rigor,
+        )
+    latest = max((v.number for v in current.versions.all()), default=0)
+    frozen = f" (published version {latest})" if latest else ""
+    who = user.get_full_name() or user.username
+    Comment.objects.create(
+        proposal=revision,
+        author=user,
+        state=revision.state,
+        body=f"Revision of {current}{frozen}, started by {who}; "
+        f"once approved and published it replaces it from {effective_from:%-d %B %Y}.",
+    )
+    return revision
+
+
+def published_content(revision):
+    """The published micro-credential's content as a revision's diff compares it: its latest frozen
+    version, with its parts' ids turned into those of the revision's copies."""
+    published = revision.revision_of
+    version = published.versions.order_by("-number").first()
+    data = version.data if version is not None else versions.snapshot(published)
+    return version, versions.rekeyed(data, revision.revision_part_ids)

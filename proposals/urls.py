@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/versions/<int:number>/", views.version_detail, name="version"),
     path("<int:pk>/duplicate/", views.duplicate, name="duplicate"),
     path("<int:pk>/versions/<int:number>/duplicate/", views.duplicate, name="duplicate_version"),
+    path("<int:pk>/revise/", views.revise, name="revise"),
     path("<int:pk>/attachments/", views.upload_attachment, name="upload"),
     path("<int:pk>/attachments/<int:attachment_id>/", views.download_attachment, name="download"),
     path(

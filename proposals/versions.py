@@ -179,3 +179,18 @@ def diff(old, new):
                 summary = "; ".join(f"{f.replace('_', ' ')}: {_show(item.get(f))}" for f in fields)
                 changes.append(Change("removed", _item_label(part, item), "", summary, "—", key=part))
     return changes
+
+
+def rekeyed(data, part_ids):
+    """``data`` (a snapshot) with each part's id replaced by the id of its copy, as ``part_ids`` maps
+    them ({part name: {id: copy's id}}): the snapshot of a proposal compared with a revision copied
+    from it then shows an edited part as changed, not as one removed and one added. A part with no
+    copy keeps an id no copy has, so it shows as removed."""
+    out = dict(data)
+    for part in PARTS:
+        mapping = part_ids.get(part, {})
+        out[part] = [
+            {**item, "id": mapping.get(str(item.get("id")), f"published-{item.get('id')}")}
+            for item in data.get(part, [])
+        ]
+    return out

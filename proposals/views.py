@@ -22,6 +22,7 @@ from .forms import (
     CommentForm,
     ConsultationForm,
     NewProposalForm,
+    RevisionForm,
 )
 from .ids import parse_id, query_text
 from .models import Competency, Unit
@@ -167,6 +168,7 @@ def detail(request, pk):
             "page_nav": page_nav,
             "changed_sections": [(s, changes) for s, changes in page_nav if changes],
             "can_duplicate": access.can_create(request.user),
+            "revision": selectors.revision_links(proposal, request.user),
         },
     )
 
@@ -277,6 +279,34 @@ def duplicate(request, pk, number=None):
         request, f"This is your new draft, “{copy.title}”: change what you need, then submit it."
     )
     return redirect(copy)
+
+
+@login_required
+def revise(request, pk):
+    """Start a revision of a published micro-credential, from the date it is to take over."""
+    proposal = selectors.proposal_for_page(pk=pk, user=request.user)
+    if not access.may_start_revision(request.user, proposal):
+        raise PermissionDenied("Only its authors and the office that publishes it may revise it.")
+    refused = services.revision_refused(proposal)
+    if refused:
+        messages.error(request, refused)
+        return redirect(services.open_revision(proposal) or proposal)
+    form = RevisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            revision = services.start_revision(
+                proposal=proposal, user=request.user, effective_from=form.cleaned_data["effective_from"]
+            )
+        except ValidationError as invalid:
+            messages.error(request, " ".join(invalid.messages))
+            return redirect(proposal)
+        messages.success(
+            request,
+            "This is the revision, a draft: change what needs changing and submit it. The published "
+            "micro-credential stays open to learners until the revision is published and takes over.",
+        )
+        return redirect(revision)
+    return render(request, "proposals/revise.html", {"proposal": proposal, "form": form})
 
 
 @login_required

@@ -17,7 +17,8 @@ def reviewer_reading_rule(user):
     - members, chairs and staff of a university-wide body, and the office's staff: every
       submitted proposal (they review all that reach the university level);
     - the office's staff: drafts on which the authors asked it for a consultation (open or
-      completed: it keeps reading what it advised on).
+      completed: it keeps reading what it advised on), and revisions of published micro-credentials
+      from their start (it may start one itself, and it publishes what it replaces).
     """
     roles = roles_of(user)
     submitted = ~Q(state=State.DRAFT)
@@ -29,5 +30,5 @@ def reviewer_reading_rule(user):
     if roles.committee_memberships or roles.office_memberships:
         q |= submitted
     if roles.office_memberships:
-        q |= Q(pk__in=Consultation.objects.values("proposal_id"))
+        q |= Q(pk__in=Consultation.objects.values("proposal_id")) | Q(revision_of__isnull=False)
     return q

@@ -2,6 +2,8 @@
 the vote, internal notes and the history. (What changed since the reader last reviewed is the
 proposal page's own: ``proposals.selectors.changes_since_reviewed``.)"""
 
+from types import SimpleNamespace
+
 from proposals import selectors as proposal_selectors
 from proposals.access import is_author
 from proposals.policy import (
@@ -250,8 +252,10 @@ def history_panel(request, proposal):
         AuditEvent.Action.SUBMITTED,
         AuditEvent.Action.RESUBMITTED,
         AuditEvent.Action.FEE_SIGNOFF_VOIDED,
+        AuditEvent.Action.PUBLISHED,  # only ever says what a publication of a revision means
     }
-    rows = [
+    rows = [_revision_started(proposal)] if proposal.revision_of_id is not None else []
+    rows += [
         {
             "event": e,
             "show_comment": bool(e.comment)
@@ -264,3 +268,22 @@ def history_panel(request, proposal):
         for e in events
     ]
     return {"template": "review/includes/history_panel.html", "where": "aside", "rows": rows}
+
+
+def _revision_started(proposal):
+    """A revision's first line of history: who started it, of what and from when. The revision's own
+    row is that record (``revision_of``, ``revision_started_by``, when it was made), written once."""
+    started_by = proposal.revision_started_by or proposal.lead_author
+    event = SimpleNamespace(
+        action="revision_started",
+        get_action_display="Revision started",
+        actor=started_by,
+        created_at=proposal.created_at,
+        version_number=0,
+        from_state="",
+        to_state="",
+        meeting=None,
+        comment=f"A revision of {proposal.revision_of}, to replace it from "
+        f"{proposal.effective_from:%-d %B %Y} once approved and published.",
+    )
+    return {"event": event, "show_comment": True, "system_comment": True}

@@ -146,3 +146,12 @@ def send_digest(digest_id):
         Digest.objects.filter(pk=digest_id).update(attempts=F("attempts") + 1, last_error=repr(exc)[:2000])
         raise
     return "sent"
+
+
+@shared_task
+def supersede_revised():
+    """Daily: published revisions whose effective date has come replace what they revise. Safe to
+    run twice: each replacement happens once (row lock and state check)."""
+    from .services import supersede_due
+
+    return [proposal.pk for proposal in supersede_due()]

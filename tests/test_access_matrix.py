@@ -212,6 +212,16 @@ RULES = {
             kwargs=code(IN_VOTE, number=1),
         )
     ],
+    "proposals:revise": [
+        Rule(
+            get=readers({"faculty", "office"}, SUBMITTED_READERS),
+            post=readers({"faculty", "office"}, SUBMITTED_READERS),
+            on="published",
+            kwargs=code(PUBLISHED),
+            data=lambda w: {"effective_from": timezone.localdate().isoformat()},
+            why="its authors and the office revise a published micro-credential; its other readers may not",
+        )
+    ],
     "proposals:upload": [form_only(readers({"faculty"}, DRAFT_READERS), on="draft", kwargs=code(DRAFT))],
     "proposals:download": [
         Rule(

@@ -65,6 +65,10 @@ ROLE_PAGES = {
         "version",
         *(f"edit:{slug}" for slug in ("basics", "outcomes", "alignment", "attachments")),
         "section_saved",
+        "published_proposal",
+        "revise",
+        "revise_errors",
+        "revision",
         "password_change",
         "catalog",
     ],
@@ -175,6 +179,7 @@ REACHED_BY = {
     "login_error": wrong_password,
     "signup_errors": submit_empty("signup", "Sign up"),
     "create_errors": submit_empty("create", "Create the draft"),
+    "revise_errors": submit_empty("revise", "Start the revision"),
     "section_saved": save_a_section,
     "evidence_review_errors": submit_empty("evidence_review", "Record the decision"),
     "awarding_errors": submit_empty("awarding", "Check the file"),
@@ -195,6 +200,7 @@ def site():
     from badges import bulk, learning
     from badges.models import Achievement, Award, Enrolment
     from microcred.demo import seed_demo
+    from proposals import services as proposal_services
     from proposals.models import Proposal
     from review import services as review
     from review.models import ReviewBody
@@ -236,6 +242,12 @@ def site():
         ),
     )
 
+    # A revision of another published micro-credential, with an edit to show in its diff.
+    revision = proposal_services.start_revision(
+        proposal=by_code["MC-DEMO-8"], user=users["faculty"], effective_from=timezone.localdate()
+    )
+    Proposal.objects.filter(pk=revision.pk).update(summary="A revised summary for the new cohort.")
+
     awards = Award.objects.filter(learner=users["learner"])
     pages = {
         "home": reverse("home"),
@@ -254,6 +266,9 @@ def site():
         "proposal_at_unit": reverse("proposals:detail", args=[by_code["MC-DEMO-1"].pk]),
         "proposal_at_vote": reverse("proposals:detail", args=[at_vote.pk]),
         "approved_proposal": reverse("proposals:detail", args=[by_code["MC-DEMO-4"].pk]),
+        "published_proposal": reverse("proposals:detail", args=[published.pk]),
+        "revise": reverse("proposals:revise", args=[published.pk]),
+        "revision": reverse("proposals:detail", args=[revision.pk]),
         "queue": reverse("review:queue"),
         "email_settings": reverse("review:email_settings"),
         "dashboard": reverse("review:dashboard"),

@@ -34,7 +34,14 @@ from badges import bulk
 from badges.forms import BulkUploadForm, EvidenceForm, ExpiryForm, JoinForm, ReviewEvidenceForm, RevokeForm
 from microcred.forms import LoginForm, QueuedPasswordResetForm
 from proposals.fields import SafeDateTimeField, SafeModelChoiceField, SafeModelMultipleChoiceField
-from proposals.forms import SECTIONS, AttachmentForm, CommentForm, ConsultationForm, NewProposalForm
+from proposals.forms import (
+    SECTIONS,
+    AttachmentForm,
+    CommentForm,
+    ConsultationForm,
+    NewProposalForm,
+    RevisionForm,
+)
 from proposals.views import _build_forms
 from review import selectors as review_selectors
 from review.forms import (
@@ -497,6 +504,19 @@ FORM_PAGES = [
         ),
     ),
     Page("transcripts:record", "registrar", args=lambda s: (s.record.pk,), forms=lambda s: [CorrectForm()]),
+    Page(
+        "proposals:revise",
+        "faculty",
+        args=lambda s: (s.published.pk,),
+        forms=lambda s: [RevisionForm()],
+        examples=(
+            {"effective_from": "0001-01-01"},
+            {"effective_from": "9999-12-31"},
+            {"effective_from": "2026-02-31"},
+            {"effective_from": "\x00"},
+            {"effective_from": "9" * 5000},
+        ),
+    ),
     Page("transcripts:terms", "registrar", forms=lambda s: [TermForm()]),
     Page(
         "transcripts:term",

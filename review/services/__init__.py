@@ -30,6 +30,7 @@ from .workflow import (
     retire,
     sign_off_fees,
     submit,
+    supersede_due,
     withdraw,
 )
 
@@ -56,5 +57,6 @@ __all__ = [
     "set_delivery",
     "sign_off_fees",
     "submit",
+    "supersede_due",
     "withdraw",
 ]

@@ -219,7 +219,11 @@ def _office_transition(proposal, user, *, source, method, action, what, comment=
 def publish(*, proposal, user):
     """Publish an approved micro-credential; once committed, each registered task (the awards app's
     achievement builder) is handed the proposal, by task name. A hand-over that cannot be queued
-    (broker down) is redone by the outbox sweep."""
+    (broker down) is redone by the outbox sweep.
+
+    A revision of a published micro-credential replaces it from its effective date: at once, in
+    this transaction, when that date has come; otherwise the daily ``supersede_due`` does it then."""
+    revised = proposal.revision_of if proposal.revision_of_id else None
     published = _office_transition(
         proposal,
         user,
@@ -227,10 +231,70 @@ def publish(*, proposal, user):
         method="publish",
         action=AuditEvent.Action.PUBLISHED,
         what="was published",
+        comment=f"Revision of {revised}: it replaces it from {proposal.effective_from:%-d %B %Y}."
+        if revised is not None
+        else "",
     )
     for name in published_tasks():
         transaction.on_commit(lambda name=name: enqueue(name, published.pk))
+    if revised is not None and takes_over(published):
+        _supersede(published, user)
     return published
+
+
+def takes_over(revision, today=None):
+    """Whether a published revision's effective date has come (today by the institution's clock)."""
+    return revision.effective_from <= (today or timezone.localdate())
+
+
+def _supersede(revision, actor):
+    """The published micro-credential ``revision`` revises is replaced by it: retired, no new
+    learners join it, while its enrolments, evidence and awards stay as they are. Done once: a
+    second call finds it retired and changes nothing (the row lock queues concurrent calls)."""
+    replaced = Proposal.objects.select_for_update().get(pk=revision.revision_of_id)
+    if replaced.state != State.PUBLISHED:
+        return None
+    replaced.supersede(by=actor)
+    replaced.save()
+    record(
+        replaced,
+        actor,
+        AuditEvent.Action.RETIRED,
+        from_state=State.PUBLISHED,
+        to_state=replaced.state,
+        comment=f"Replaced by its revision {revision}, effective {revision.effective_from:%-d %B %Y}. "
+        "No new learners join it; enrolled learners can still finish it and be awarded it.",
+    )
+    announce(replaced, f"was replaced by its revision, effective {revision.effective_from:%-d %B %Y}")
+    return replaced
+
+
+def supersede_due(today=None):
+    """Daily: every published revision whose effective date has come (``today``, by default the
+    institution's date) replaces the micro-credential it revises. Safe to run twice, or beside a
+    publication: each replacement happens once. Returns the micro-credentials replaced."""
+    today = today or timezone.localdate()
+    due = Proposal.objects.filter(
+        state=State.PUBLISHED, revision_of__state=State.PUBLISHED, effective_from__lte=today
+    ).order_by("effective_from", "pk")
+    replaced = []
+    for revision in due:
+        with transaction.atomic():
+            done = _supersede(revision, _publisher(revision))
+        if done is not None:
+            replaced.append(done)
+    return replaced
+
+
+def _publisher(revision):
+    """Who published the revision: the daily job replaces the earlier one in their name."""
+    event = (
+        AuditEvent.objects.filter(proposal=revision, action=AuditEvent.Action.PUBLISHED)
+        .select_related("actor")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    return event.actor if event is not None else revision.revision_started_by or revision.lead_author
 
 
 class DependentsNotConfirmed(ValidationError):

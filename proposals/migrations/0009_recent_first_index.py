@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('proposals', '0007_proposal_list_indexes'),
+        ('proposals', '0008_revise_published'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
