@@ -43,6 +43,8 @@ class Item:
     task: str = ""
     # Waiting for this person's own vote or action before anything else in the card.
     first: bool = False
+    # Further lines under the item (a proposal's latest steps).
+    lines: list = field(default_factory=list)
 
 
 @dataclass
@@ -67,7 +69,6 @@ class Card:
     more_title: str = ""
     more: list = field(default_factory=list)
     actions: list = field(default_factory=list)
-    wide: bool = False
 
     @property
     def is_empty(self):
@@ -251,8 +252,19 @@ def _faculty_cards(roles, user, counts):
     return to_do, by_state
 
 
+def _event_line(event, user):
+    who = "You" if event.actor_id == user.pk else event.actor.get_full_name() or event.actor.username
+    moved = event.to_state and event.from_state != event.to_state
+    where = f" ({State.label(event.from_state)} → {State.label(event.to_state)})" if moved else ""
+    return f"{who}: {event.get_action_display().lower()}{where} · {naturaltime(event.created_at)}"
+
+
 def _activity_card(user):
-    events = list(activity_of(user, limit=8))
+    """The latest events, one item per proposal (the most recently active first) with its latest
+    steps under it, so that one busy proposal does not fill the card."""
+    by_proposal = {}
+    for event in activity_of(user, limit=30):
+        by_proposal.setdefault(event.proposal_id, []).append(event)
     return Card(
         key="activity",
         title="Recent activity",
@@ -260,20 +272,12 @@ def _activity_card(user):
         empty="Nothing has happened yet on a proposal you are part of.",
         items=[
             Item(
-                e.proposal.title,
-                f"{e.proposal.get_absolute_url()}#history",
-                naturaltime(e.created_at),
-                task=f"{'You' if e.actor_id == user.pk else e.actor.get_full_name() or e.actor.username}: "
-                f"{e.get_action_display().lower()}"
-                + (
-                    f" ({State.label(e.from_state)} → {State.label(e.to_state)})"
-                    if e.to_state and e.from_state != e.to_state
-                    else ""
-                ),
+                events[0].proposal.title,
+                f"{events[0].proposal.get_absolute_url()}#history",
+                lines=[_event_line(e, user) for e in events[:3]],
             )
-            for e in events
+            for events in list(by_proposal.values())[:SHOWN]
         ],
-        wide=True,
     )
 
 

@@ -11,7 +11,10 @@ from .home import workspace
 @login_required
 def home(request):
     space = workspace(request.user)
-    return render(request, "home.html", {"roles": space.roles, "space": space})
+    # The workspace uses the width of the screen up to Bootstrap's widest container.
+    return render(
+        request, "home.html", {"roles": space.roles, "space": space, "container_class": "container-xxl"}
+    )
 
 
 def favicon(request):

@@ -265,12 +265,17 @@ def waiting_summary(user, per_state=5):
     return counts, [(p, task(p)) for p in first]
 
 
-def activity_of(user, limit=8):
-    """The latest events of the history of the proposals the person authors, co-authors or has
-    acted on (reviewed, voted, decided, consulted), newest first: who did what, when. One query."""
+def activity_of(user, limit=12):
+    """The latest events of the history of the proposals the person is part of: those they author
+    or co-author, those they have acted on (reviewed, voted, decided, consulted) and those waiting
+    for them now; newest first, who did what and when. One query."""
     acted_on = AuditEvent.objects.filter(actor=user).values("proposal_id")
+    part_of = Q(authored_q(user, field="proposal_id")) | Q(proposal_id__in=acted_on)
+    roles = roles_of(user)
+    if roles.is_unit_reviewer or roles.committee_memberships or roles.is_office_staff:
+        part_of |= Q(proposal_id__in=queue(user)[0].values("pk"))
     return (
-        AuditEvent.objects.filter(Q(authored_q(user, field="proposal_id")) | Q(proposal_id__in=acted_on))
+        AuditEvent.objects.filter(part_of)
         .select_related("actor", "proposal")
         .order_by("-created_at", "-id")[:limit]
     )
