@@ -1,6 +1,6 @@
 """Demo data of the badges app: a signing key (demo sites only), the achievements of the published
 demo micro-credentials, and awards to the demo learner through the real services: a credit-bearing
-one, a non-credit one and a revoked one. Called by the project's ``seed_demo`` after ``review.demo``."""
+one, a non-credit one and a revoked one, and one micro-credential in progress. Called by the project's ``seed_demo`` after ``review.demo``."""
 
 from django.contrib.auth import get_user_model
 
@@ -9,10 +9,13 @@ from proposals.policy import State
 from review.services import quietly
 
 from . import learning, services
-from .models import Award, IssuerKey, Learner
+from .models import Award, Enrolment, IssuerKey, Learner
 
 # code of a published demo proposal -> what happens to the demo learner's award of it
 DEMO_AWARDS = {"MC-DEMO-5": "issued", "MC-DEMO-7": "issued", "MC-DEMO-8": "revoked"}
+# A micro-credential the demo learner has joined and is working on: the first part's evidence waits
+# for the evaluator, the rest is still to submit.
+DEMO_IN_PROGRESS = "MC-DEMO-15"
 
 
 def seed_awards():
@@ -55,6 +58,20 @@ def seed_awards():
             award = services.issue_credential(award_id=award.pk)
             if outcome == "revoked" and award.state == Award.State.ISSUED:
                 services.revoke(award=award, user=users["office"], reason="Awarded in error (demo).")
+        in_progress = Proposal.objects.filter(code=DEMO_IN_PROGRESS, state=State.PUBLISHED).first()
+        if (
+            in_progress is not None
+            and not Enrolment.objects.filter(learner=learner, achievement__proposal=in_progress).exists()
+        ):
+            achievement = services.create_achievement(proposal_id=in_progress.pk)
+            enrolment = learning.join(user=learner, achievement=achievement)
+            part, _title = learning.required_parts(achievement)[0]
+            learning.submit_evidence(
+                enrolment=enrolment,
+                user=learner,
+                part=part,
+                text="My project plan for the capstone, with its schedule and risk register.",
+            )
         # The micro-certificate its components brought, issued here rather than by a worker.
         for pending in Award.objects.filter(state=Award.State.PENDING).values_list("pk", flat=True):
             services.issue_credential(award_id=pending)

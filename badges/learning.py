@@ -5,6 +5,7 @@ transaction, and its issuing follows on commit (``services.award``)."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from proposals.models import Proposal, UnitRole
@@ -13,7 +14,7 @@ from proposals.services import check_upload
 from review import roles
 
 from . import services
-from .models import Achievement, Enrolment, Evidence, Learner
+from .models import Achievement, Award, Enrolment, Evidence, Learner
 
 
 def email_verified(user):
@@ -197,6 +198,19 @@ def enrolments_of(user):
         Enrolment.objects.filter(learner=user)
         .select_related("achievement", "achievement__proposal")
         .prefetch_related("evidence")
+    )
+
+
+def in_progress(user):
+    """The person's enrolments with no award yet, most recently joined first, each with its parts'
+    evidence and the assessments that make its parts: three queries however many there are."""
+    awarded = Award.objects.filter(learner=OuterRef("learner"), achievement=OuterRef("achievement"))
+    return (
+        Enrolment.objects.filter(learner=user)
+        .exclude(Exists(awarded))
+        .select_related("achievement", "achievement__proposal")
+        .prefetch_related("evidence", "achievement__proposal__assessments")
+        .order_by("-joined_at", "-pk")
     )
 
 

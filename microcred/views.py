@@ -5,13 +5,16 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 
-from .home import work_panels
+from .home import workspace
 
 
 @login_required
 def home(request):
-    roles, panels = work_panels(request.user)
-    return render(request, "home.html", {"roles": roles, "panels": panels})
+    space = workspace(request.user)
+    # The workspace uses the width of the screen up to Bootstrap's widest container.
+    return render(
+        request, "home.html", {"roles": space.roles, "space": space, "container_class": "container-xxl"}
+    )
 
 
 def favicon(request):

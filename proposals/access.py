@@ -48,8 +48,9 @@ def authored_ids(user):
     return led.union(co_authored)
 
 
-def authored_q(user):
-    return Q(pk__in=authored_ids(user))
+def authored_q(user, field="pk"):
+    """Proposals (or, with ``field``, rows whose ``field`` is a proposal's id) the person authors."""
+    return Q(**{f"{field}__in": authored_ids(user)})
 
 
 def readable_q(user):

@@ -572,6 +572,20 @@ def stage_for(state, profile_key=None):
     return next((s for s in _profile(profile_key).stages if s.state == state), None)
 
 
+def profile_states():
+    """The states a proposal can be in under the active profile, in route order."""
+    return [
+        State.DRAFT,
+        *(stage.state for stage in active_profile().stages),
+        State.RETURNED,
+        State.APPROVED,
+        State.PUBLISHED,
+        State.RETIRED,
+        State.REJECTED,
+        State.WITHDRAWN,
+    ]
+
+
 def stages_of(kind, profile_key=None):
     """The states of the profile's route at which a body of this kind reviews."""
     return [s.state for s in _profile(profile_key).stages if s.body_kind == kind]

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Func, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Case, Count, Func, IntegerField, OuterRef, Prefetch, Q, Subquery, When
 from django.http import Http404
 
 from .access import authored_q, can_read, is_author, readable_proposals
@@ -83,13 +83,34 @@ def count_of(queryset):
     return Subquery(queryset.order_by().values(n=Func("pk", function="COUNT", output_field=IntegerField())))
 
 
-def my_proposals(user):
-    """Proposals the person authors or co-authors, most recently changed first."""
+def my_proposals(user, state=""):
+    """Proposals the person authors or co-authors (in ``state``, if given), most recently changed
+    first."""
+    queryset = Proposal.objects.filter(authored_q(user))
+    if state:
+        queryset = queryset.filter(state=state)
     return (
-        Proposal.objects.filter(authored_q(user))
-        .select_related("unit", "lead_author")
+        queryset.select_related("unit", "lead_author")
         .annotate(version_count=count_of(ProposalVersion.objects.filter(proposal=OuterRef("pk"))))
         .order_by("-updated_at")
+    )
+
+
+def my_state_counts(user):
+    """{state: number} of the proposals the person authors or co-authors. One query."""
+    rows = Proposal.objects.filter(authored_q(user)).values("state").annotate(n=Count("pk")).order_by()
+    return {row["state"]: row["n"] for row in rows}
+
+
+def my_proposals_to_work_on(user, limit=5):
+    """The person's proposals that wait for their authors: returned for revision first, then
+    drafts; the longest untouched first. One query."""
+    from .policy import State
+
+    return (
+        Proposal.objects.filter(authored_q(user), state__in=State.EDITABLE)
+        .annotate(returned_first=Case(When(state=State.RETURNED, then=0), default=1))
+        .order_by("returned_first", "updated_at", "pk")[:limit]
     )
 
 

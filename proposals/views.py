@@ -1,5 +1,7 @@
 """Proposal pages. Views parse the request, call one service or selector, and render."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,7 +29,7 @@ from .forms import (
 from .ids import parse_id, query_text
 from .models import Competency, Unit
 from .page import PAGE_SECTIONS
-from .policy import State, active_profile, needs_curriculum_approval, resume_at
+from .policy import State, active_profile, needs_curriculum_approval, profile_states, resume_at
 from .versions import diff
 
 
@@ -59,9 +61,18 @@ def _section_status(problems, proposal):
 
 @login_required
 def my_proposals(request):
-    page = Paginator(selectors.my_proposals(request.user), 25).get_page(request.GET.get("page"))
+    state = request.GET.get("state", "") if request.GET.get("state") in dict(State.choices) else ""
+    page = Paginator(selectors.my_proposals(request.user, state), 25).get_page(request.GET.get("page"))
     return render(
-        request, "proposals/my_proposals.html", {"page": page, "can_create": access.can_create(request.user)}
+        request,
+        "proposals/my_proposals.html",
+        {
+            "page": page,
+            "can_create": access.can_create(request.user),
+            "state": state,
+            "state_label": State.label(state) if state else "",
+            "query_string": urlencode({"state": state}) if state else "",
+        },
     )
 
 
@@ -94,24 +105,9 @@ def search(request):
             "state": state,
             "units": Unit.objects.filter(is_active=True),
             "competencies": Competency.objects.all(),
-            "states": [(s, State.label(s)) for s in _profile_states()],
+            "states": [(s, State.label(s)) for s in profile_states()],
         },
     )
-
-
-def _profile_states():
-    """The states a proposal can be in under the active profile, in route order."""
-    stages = [stage.state for stage in active_profile().stages]
-    return [
-        State.DRAFT,
-        *stages,
-        State.RETURNED,
-        State.APPROVED,
-        State.PUBLISHED,
-        State.RETIRED,
-        State.REJECTED,
-        State.WITHDRAWN,
-    ]
 
 
 def _without_page(query):

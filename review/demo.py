@@ -3,6 +3,7 @@ with chairs, members and the office's staff, and demo proposals walked through t
 Every write is get-or-create, so running it again changes nothing. Called by the project's
 ``seed_demo`` after ``proposals.demo``."""
 
+import contextlib
 from datetime import timedelta
 from decimal import Decimal
 
@@ -14,6 +15,17 @@ from proposals.models import Competency
 from proposals.policy import VOTE, BodyKind, active_profile
 
 from .models import Membership, NotificationPreference, ReviewBody
+
+# The chair, then the two members, of each voting body: people's names, so that the vote's progress,
+# the reminders and the history read as they will on a real site.
+MEMBER_NAMES = {
+    "omc": (("Helen", "Marsh"), ("Tomás", "Herrera"), ("Aisha", "Bello")),
+    "gc": (("Margaret", "Holloway"), ("Daniel", "Kowalski"), ("Priya", "Raman")),
+    "eppc": (("Robert", "Lindgren"), ("Grace", "Okonkwo"), ("Marco", "Bianchi")),
+    "fsec": (("Susan", "Whitfield"), ("Kenji", "Tanaka"), ("Fatou", "Diallo")),
+    "fscc": (("Carmen", "Delgado"), ("Michael", "Brennan"), ("Yuki", "Sato")),
+}
+FALLBACK_NAMES = (("Jordan", "Ellis"), ("Sofia", "Marin"), ("Noah", "Fischer"))
 
 
 def _member(body, user, role):
@@ -53,12 +65,11 @@ def seed_bodies(site):
         if spec.kind not in voting_kinds:
             continue  # decided by its staff, not by a vote
         label = body.name
-        chair = site.user(f"{spec.slug}-chair", "Chair of", spec.slug.upper(), f"Committee chair, {label}")
+        (chair_first, chair_last), *members = MEMBER_NAMES.get(spec.slug, FALLBACK_NAMES)
+        chair = site.user(f"{spec.slug}-chair", chair_first, chair_last, f"Committee chair, {label}")
         _member(body, chair, Membership.Role.CHAIR)
-        for n in (1, 2):
-            member = site.user(
-                f"{spec.slug}-member{n}", f"Member {n} of", spec.slug.upper(), f"Committee member, {label}"
-            )
+        for n, (first, last) in enumerate(members, start=1):
+            member = site.user(f"{spec.slug}-member{n}", first, last, f"Committee member, {label}")
             _member(body, member, Membership.Role.MEMBER)
 
 
@@ -81,6 +92,9 @@ def seed_preferences():
 
 # --- demo proposals: a living pipeline --------------------------------------------------------
 
+# Non-credit, professional, no new course, no fee beyond tuition: two review stages in either profile.
+_NON_CREDIT = (Kind.NON_CREDIT, Level.PROFESSIONAL, False, Decimal(0))
+
 DEMO_PROPOSALS = [
     # code, title, kind, level, new course, fee, how far it goes
     (
@@ -99,7 +113,7 @@ DEMO_PROPOSALS = [
         Level.GRADUATE,
         True,
         None,
-        "first_vote",
+        "revised_vote",
     ),
     (
         "MC-DEMO-3",
@@ -136,7 +150,7 @@ DEMO_PROPOSALS = [
         Level.UNDERGRADUATE,
         False,
         None,
-        "published",
+        "published_first",
     ),
     (
         "MC-DEMO-8",
@@ -145,7 +159,7 @@ DEMO_PROPOSALS = [
         Level.PROFESSIONAL,
         False,
         Decimal(0),
-        "published",
+        "published_later",
     ),
     (
         "MC-DEMO-9",
@@ -154,11 +168,122 @@ DEMO_PROPOSALS = [
         Level.UNDERGRADUATE,
         False,
         Decimal(0),
-        "published",
+        "published_certificate",
     ),
 ]
 # A micro-certificate is a collection of related micro-credentials: its code -> its components.
 DEMO_CERTIFICATES = {"MC-DEMO-9": ("MC-DEMO-5", "MC-DEMO-7")}
+
+# How far each demo proposal goes, and when: the history of the last twelve months, so that the
+# dashboard's trends show micro-credentials submitted, returned, resubmitted, approved, rejected and
+# published in different months. Each step is (days ago, action, comment), taken by the real
+# services (``_step``) and then dated (``_dated``).
+_RUBRIC = (
+    "Each project is assessed with the department's four-level rubric by the instructor and the evaluator."
+)
+DEMO_STEPS = {
+    "draft": ((3, "ask", ""),),
+    "unit_review": ((15, "consult", ""), (8, "submit", "")),
+    "returned": (
+        (45, "consult", ""),
+        (38, "submit", ""),
+        (30, "return", "Please state the fee for non-credit learners more precisely and add a rubric."),
+    ),
+    "approved": ((75, "consult", ""), (68, "submit", ""), (60, "through", "")),
+    "published": ((150, "consult", ""), (144, "submit", ""), (130, "through", ""), (120, "publish", "")),
+    "published_first": (
+        (262, "consult", ""),
+        (252, "submit", ""),
+        (240, "through", ""),
+        (218, "publish", ""),
+    ),
+    "published_later": (
+        (200, "consult", ""),
+        (190, "submit", ""),
+        (180, "through", ""),
+        (168, "publish", ""),
+    ),
+    "published_certificate": (
+        (110, "consult", ""),
+        (104, "submit", ""),
+        (95, "through", ""),
+        (88, "publish", ""),
+    ),
+    # At its first committee vote after a revision at unit review (two versions to compare): the
+    # chair and one member have voted, the other member (``-member1``) not yet.
+    "revised_vote": (
+        (24, "consult", ""),
+        (21, "submit", ""),
+        (16, "return", "Please say how the studio projects are assessed and who evaluates them."),
+        (14, "revise", _RUBRIC),
+        (10, "submit", ""),
+        (6, "approve", ""),
+        (2, "votes", "Strong proposal; the alignment matrix is clear."),
+    ),
+    "approved_early": (
+        (320, "consult", ""),
+        (316, "submit", ""),
+        (303, "approve", ""),
+        (288, "approve", ""),
+        (284, "publish", ""),
+    ),
+    "returned_twice": (
+        (280, "consult", ""),
+        (274, "submit", ""),
+        (262, "return", "Please add how the clinical partners take part in the assessment."),
+        (246, "revise", "Clinical partners review each learner's final case study with the instructor."),
+        (241, "submit", ""),
+        (232, "approve", ""),
+        (211, "return", "The committee asks for a second assessment of the data-privacy outcome."),
+        (196, "revise", "A short privacy-impact exercise now assesses the data-privacy outcome."),
+        (190, "submit", ""),
+        (176, "approve", ""),
+        (170, "publish", ""),
+    ),
+    "published_summer": (
+        (232, "consult", ""),
+        (225, "submit", ""),
+        (214, "approve", ""),
+        (199, "approve", ""),
+        (150, "publish", ""),
+    ),
+    "rejected": (
+        (160, "consult", ""),
+        (151, "submit", ""),
+        (141, "reject", "It overlaps the graduate school's workshop series; please build on that instead."),
+    ),
+    "back_at_the_office": (
+        (124, "consult", ""),
+        (112, "submit", ""),
+        (101, "approve", ""),
+        (84, "return", "Please align the reflection with the portfolio rubric."),
+        (47, "revise", "The reflection now answers the portfolio rubric's four criteria."),
+        (40, "submit", ""),
+    ),
+    "published_recently": (
+        (78, "consult", ""),
+        (70, "submit", ""),
+        (57, "approve", ""),
+        (43, "approve", ""),
+        (36, "publish", ""),
+    ),
+    "revised_at_unit": (
+        (33, "consult", ""),
+        (27, "submit", ""),
+        (12, "return", "Please name the employers who asked for this and add their letters."),
+        (7, "revise", "Letters from two regional employers are attached to the employer evidence."),
+        (5, "submit", ""),
+    ),
+}
+DEMO_PROPOSALS += [
+    ("MC-DEMO-10", "Geospatial Analysis for Urban Planning", *_NON_CREDIT, "approved_early"),
+    ("MC-DEMO-11", "Healthcare Informatics Essentials", *_NON_CREDIT, "returned_twice"),
+    ("MC-DEMO-12", "Sustainable Supply Chain Practice", *_NON_CREDIT, "published_summer"),
+    ("MC-DEMO-13", "Grant Writing for Researchers", *_NON_CREDIT, "rejected"),
+    ("MC-DEMO-14", "User Experience Research Methods", *_NON_CREDIT, "back_at_the_office"),
+    ("MC-DEMO-15", "Project Management Fundamentals", *_NON_CREDIT, "published_recently"),
+    ("MC-DEMO-16", "Introduction to Data Ethics", *_NON_CREDIT, "revised_at_unit"),
+]
 
 
 def _demo_proposal(code, title, kind, level, new_course, fee, author, unit):
@@ -220,63 +345,126 @@ def _demo_proposal(code, title, kind, level, new_course, fee, author, unit):
     return proposal
 
 
-def _walk(proposal, goal, users):
-    """Take a demo proposal through the real workflow services up to ``goal``."""
+# --- the workflow's steps, as the demo takes them ---------------------------------------------
+
+
+def _step(proposal, action, users, comment=""):
+    """One step of the real workflow, by whoever takes it: ``ask`` (the authors ask the office for
+    a consultation), ``consult`` (they ask, and the office completes the consultation), ``submit`` (the lead author; a resubmission after a
+    return), ``revise`` (the authors add ``comment`` to their purpose, so the versions differ), ``approve``,
+    ``return`` or ``reject`` (the stage's deciders: the unit reviewer, the office's staff, or the
+    body's voting members and then its chair) and ``publish`` (the office). Returns the proposal."""
     from proposals import services as proposal_services
+    from proposals.forms import PurposeForm
+
+    from . import selectors, services
+
+    if action in ("ask", "consult"):
+        proposal_services.request_consultation(
+            proposal=proposal, user=proposal.lead_author, message="Could you look at our assessment plan?"
+        )
+        if action == "ask":  # the office has not answered yet
+            return proposal
+        services.complete_consultation(
+            proposal=proposal,
+            user=users["office"],
+            rigor="Upper-division undergraduate rigor: each outcome assessed with a published rubric.",
+        )
+        return proposal
+    if action == "submit":
+        return services.submit(proposal=proposal, user=proposal.lead_author)[0]
+    if action == "revise":
+        fields = PurposeForm._meta.fields
+        data = {name: getattr(proposal, name) for name in fields}
+        data["purpose"] = f"{proposal.purpose} {comment}"
+        data["employer_evidence"] = f"{proposal.employer_evidence} Two employers have since written letters."
+        form = PurposeForm(data, instance=proposal)
+        if not form.is_valid():
+            raise ValueError(f"The demo's revision does not validate: {form.errors.as_text()}")
+        proposal_services.save_section(proposal=proposal, user=proposal.lead_author, forms=[form])
+        proposal.refresh_from_db()
+        return proposal
+    if action == "publish":
+        return services.publish(proposal=proposal, user=users["office"])
+    ballot = selectors.open_ballot(proposal)
+    if ballot is None:  # a decision stage: the unit review, or the office's own (FIU: ASA review)
+        decider = users["unitreviewer"] if proposal.state == "unit_review" else users["office"]
+        return services.decide(
+            proposal=proposal, user=decider, decision=action, comment=comment, expected_state=proposal.state
+        )
+    choice = {"approve": "approve", "return": "request_changes", "reject": "reject"}[action]
+    for voter in _voters(ballot):
+        services.cast_vote(proposal=proposal, user=voter, choice=choice, comment=comment)
+    closers = ballot.body.memberships.filter(role__in=[Membership.Role.CHAIR, Membership.Role.STAFF])
+    chair = next(m.user for m in closers)
+    return services.close_vote(proposal=proposal, user=chair, ballot_id=ballot.pk)[0]
+
+
+def _voters(ballot):
+    return [m.user for m in ballot.body.memberships.filter(is_active=True).select_related("user") if m.votes]
+
+
+# Rows each step writes, and the time fields they carry: a dated step sets them to its moment.
+DATED_FIELDS = (
+    ("review.AuditEvent", ("created_at",)),
+    ("review.Ballot", ("opened_at", "closed_at")),
+    ("review.Vote", ("cast_at", "changed_at")),
+    ("proposals.ProposalVersion", ("created_at",)),
+    ("proposals.Consultation", ("created_at", "closed_at")),
+    ("proposals.Comment", ("created_at",)),
+    ("proposals.Proposal", ("created_at", "updated_at", "submitted_at", "stage_entered_at")),
+)
+
+
+@contextlib.contextmanager
+def _dated(days_ago):
+    """Whatever the block writes happened ``days_ago`` days back: the demo's history is made by the
+    real services now, then its time fields are moved to the moment it is said to have happened
+    (only rows the block wrote: those whose time is the block's own)."""
+    from django.apps import apps
+    from django.utils import timezone
+
+    began = timezone.now()
+    yield
+    moment = began - timedelta(days=days_ago)
+    for label, fields in DATED_FIELDS:
+        model = apps.get_model(label)
+        for name in fields:
+            model.objects.filter(**{f"{name}__gte": began}).update(**{name: moment})
+
+
+def _walk(proposal, steps, users):
+    """Take a demo proposal through ``steps``: (days ago, action, comment), oldest first. Two
+    steps are the demo's own: ``through`` approves stage after stage until approved (five days
+    apart, whatever the number of stages on the profile's route), and ``votes`` casts, at the
+    body's open vote, the votes of its chair and of every member but the first (``-member1``, the
+    demo's committee member, is left to vote)."""
+    from django.utils import timezone
+
+    from proposals.models import Proposal
     from proposals.policy import State
 
     from . import selectors, services
 
-    # Every demo proposal was developed in consultation with the office (FIU requires it).
-    proposal_services.request_consultation(
-        proposal=proposal, user=proposal.lead_author, message="Could you look at our assessment plan?"
-    )
-    if goal == "draft":
-        return
-    services.complete_consultation(
-        proposal=proposal,
-        user=users["office"],
-        rigor="Upper-division undergraduate rigor: each outcome assessed with a published rubric.",
-    )
-    proposal, _version = services.submit(proposal=proposal, user=proposal.lead_author)
-    if goal == "unit_review":
-        return
-    if goal == "returned":
-        services.decide(
-            proposal=proposal,
-            user=users["unitreviewer"],
-            decision="return",
-            expected_state=proposal.state,
-            comment="Please state the fee for non-credit learners more precisely and add a rubric.",
-        )
-        return
-    proposal = services.decide(
-        proposal=proposal, user=users["unitreviewer"], decision="approve", expected_state=proposal.state
-    )
-    while proposal.state in State.REVIEW_STAGES:
-        stage = proposal.state
-        ballot = selectors.open_ballot(proposal)
-        if ballot is None:  # a decision stage after the unit (FIU: ASA review)
-            proposal = services.decide(
-                proposal=proposal, user=users["office"], decision="approve", expected_state=stage
-            )
+    # Drafted a few days before its first step (and untouched since, until a step changes it).
+    drafted = timezone.now() - timedelta(days=steps[0][0] + 3)
+    Proposal.objects.filter(pk=proposal.pk).update(created_at=drafted, updated_at=drafted)
+    for days_ago, action, comment in steps:
+        if action == "through":
+            while proposal.state in State.REVIEW_STAGES:
+                with _dated(days_ago):
+                    proposal = _step(proposal, "approve", users)
+                days_ago -= 5
             continue
-        voters = [m.user for m in ballot.body.memberships.filter(is_active=True) if m.votes]
-        if goal == "first_vote":
-            services.cast_vote(
-                proposal=proposal,
-                user=voters[0],
-                choice="approve",
-                comment="Strong proposal; the alignment matrix is clear.",
-            )
-            return
-        for voter in voters[:2]:
-            services.cast_vote(proposal=proposal, user=voter, choice="approve")
-        closers = ballot.body.memberships.filter(role__in=[Membership.Role.CHAIR, Membership.Role.STAFF])
-        chair = next(m.user for m in closers)
-        proposal, _ballot = services.close_vote(proposal=proposal, user=chair, ballot_id=ballot.pk)
-    if goal == "published":
-        services.publish(proposal=proposal, user=users["office"])
+        with _dated(days_ago):
+            if action == "votes":
+                ballot = selectors.open_ballot(proposal)
+                for voter in _voters(ballot):
+                    if not voter.username.endswith("-member1"):
+                        services.cast_vote(proposal=proposal, user=voter, choice="approve", comment=comment)
+                continue
+            proposal = _step(proposal, action, users, comment=comment)
+    return proposal
 
 
 def seed_demo_proposals(users):
@@ -301,4 +489,4 @@ def seed_demo_proposals(users):
                 proposal.form, proposal.theme = Form.MICRO_CERTIFICATE, "Communicating at work"
                 proposal.save(update_fields=["form", "theme"])
                 proposal.components.set(Proposal.objects.filter(code__in=DEMO_CERTIFICATES[code]))
-            _walk(proposal, goal, users)
+            _walk(proposal, DEMO_STEPS[goal], users)

@@ -15,8 +15,9 @@ from django.db.models import (
     OuterRef,
     Q,
     Value,
+    Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from proposals.access import authored_q
@@ -25,7 +26,7 @@ from proposals.policy import VOTE, BodyKind, State, active_profile, fee_review_q
 from proposals.selectors import count_of
 
 from . import trends
-from .models import AuditEvent, Ballot, Membership, NotificationPreference, ReviewBody, Vote
+from .models import AuditEvent, Ballot, Meeting, Membership, NotificationPreference, ReviewBody, Vote
 from .roles import roles_of
 
 SORTS = {
@@ -39,6 +40,21 @@ SORTS = {
 class QueueRow:
     proposal: Proposal
     task: str
+
+
+@dataclass(frozen=True)
+class Task:
+    """What a person is to do with a proposal in their queue, and the panel of the proposal page
+    where they do it (``anchor``): the home page and the queue link straight to it."""
+
+    label: str
+    anchor: str
+
+    def __str__(self):
+        return self.label
+
+    def url(self, proposal):
+        return f"{proposal.get_absolute_url()}#{self.anchor}"
 
 
 # --- one proposal -------------------------------------------------------------------------------
@@ -255,22 +271,68 @@ def queue(user, sort="waiting"):
 
     def task(proposal):
         if proposal.state in unit_stages and proposal.state not in closing:
-            return "Decide: approve, return or reject"
+            return Task("Decide: approve, return or reject", "decide")
         if proposal.state in voting and proposal.has_open_ballot and not proposal.voted:
             if proposal.state in closing:
-                return f"Cast your vote, then close the vote ({proposal.votes_cast} cast so far)"
-            return "Cast your vote"
+                return Task(
+                    f"Cast your vote, then close the vote ({proposal.votes_cast} cast so far)", "vote"
+                )
+            return Task("Cast your vote", "vote")
         if proposal.state in closing and proposal.has_open_ballot:
-            return f"Close the vote ({proposal.votes_cast} cast so far)"
+            return Task(f"Close the vote ({proposal.votes_cast} cast so far)", "vote")
         if proposal.state in closing:
-            return "Decide: approve, return or reject"
+            return Task("Decide: approve, return or reject", "decide")
         if proposal.state == State.APPROVED:
-            return "Publish the approved micro-credential"
+            return Task("Publish the approved micro-credential", "publish")
         if proposal.state == State.DRAFT:
-            return "Consultation requested on a draft"
-        return "Sign off the fee review"
+            return Task("Consultation requested on a draft", "consultation")
+        return Task("Sign off the fee review", "other-actions")
 
     return queryset, task
+
+
+def waiting_summary(user, per_state=5):
+    """The queue as the home page shows it: ``counts`` {(state, needs my vote): number}, and the
+    first ``per_state`` rows of each state (those waiting for the person's vote first, then the
+    longest waiting) with their task. Two queries whatever the length of the queue."""
+    queryset, task = queue(user)
+    counts = {}
+    for row in queryset.order_by().values("state", "voted", "has_open_ballot").annotate(n=Count("pk")):
+        key = (row["state"], row["has_open_ballot"] and not row["voted"])
+        counts[key] = counts.get(key, 0) + row["n"]
+    first = queryset.annotate(
+        rank=Window(
+            RowNumber(),
+            partition_by=[F("state")],
+            order_by=[F("voted").asc(), F("stage_entered_at").asc(nulls_first=True), F("pk").asc()],
+        )
+    ).filter(rank__lte=per_state)
+    return counts, [(p, task(p)) for p in first]
+
+
+def activity_of(user, limit=12):
+    """The latest events of the history of the proposals the person is part of: those they author
+    or co-author, those they have acted on (reviewed, voted, decided, consulted) and those waiting
+    for them now; newest first, who did what and when. One query."""
+    acted_on = AuditEvent.objects.filter(actor=user).values("proposal_id")
+    part_of = Q(authored_q(user, field="proposal_id")) | Q(proposal_id__in=acted_on)
+    roles = roles_of(user)
+    if roles.is_unit_reviewer or roles.committee_memberships or roles.is_office_staff:
+        part_of |= Q(proposal_id__in=queue(user)[0].values("pk"))
+    return (
+        AuditEvent.objects.filter(part_of)
+        .select_related("actor", "proposal")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def upcoming_meetings(bodies, limit=3):
+    """The next meetings of these bodies, soonest first. One query."""
+    return (
+        Meeting.objects.filter(body__in=bodies, date__gte=timezone.now())
+        .select_related("body")
+        .order_by("date")[:limit]
+    )
 
 
 def overdue_days():

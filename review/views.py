@@ -238,10 +238,12 @@ def my_queue(request):
     rows = [
         {
             "proposal": p,
-            "task": task(p),
+            "task": todo,
+            # Straight to the panel of the proposal page where the task is done.
+            "url": todo.url(p),
             "days": (now - p.stage_entered_at).days if p.stage_entered_at else None,
         }
-        for p in page.object_list
+        for p, todo in ((p, task(p)) for p in page.object_list)
     ]
     return render(
         request,

@@ -568,7 +568,7 @@ QUERY_PAGES = [
         },
         examples=(*({"unit": bad} for bad in BAD_IDS), {"competency": "²"}, {"q": "\x00"}),
     ),
-    Page("proposals:mine", "faculty", reads=lambda s: {"page": ["1", "2"]}),
+    Page("proposals:mine", "faculty", reads=lambda s: {"page": ["1", "2"], "state": ["draft", "returned"]}),
     Page(
         "proposals:versions",
         "faculty",

@@ -591,6 +591,14 @@ def test_seed_demo_shows_a_living_pipeline(settings, profile):
         "MC-DEMO-8": State.PUBLISHED,
         # FIU's policy has micro-certificates; Binghamton's leaves stacking open.
         **({"MC-DEMO-9": State.PUBLISHED} if profile == "fiu" else {}),
+        # The last twelve months' history, for the dashboard's trends.
+        "MC-DEMO-10": State.PUBLISHED,
+        "MC-DEMO-11": State.PUBLISHED,
+        "MC-DEMO-12": State.PUBLISHED,
+        "MC-DEMO-13": State.REJECTED,
+        "MC-DEMO-14": State.OFFICE_REVIEW if profile == "binghamton" else State.ASA_REVIEW,
+        "MC-DEMO-15": State.PUBLISHED,
+        "MC-DEMO-16": State.UNIT_REVIEW,
     }
     published = Proposal.objects.get(code="MC-DEMO-5")
     assert published.audit_events.filter(action="published").exists()
@@ -610,6 +618,34 @@ def test_seed_demo_shows_a_living_pipeline(settings, profile):
     made = Award.objects.count()
     call_command("seed_demo")
     assert Proposal.objects.count() == len(states) and Award.objects.count() == made
+
+
+def test_seed_demo_shows_a_vote_in_progress_a_diff_and_a_year_of_history(settings):
+    """What the demo is for: a vote some members have cast and others not, a proposal with two
+    versions to compare, people's names, and the dashboard's charts with a trend over the months."""
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    from review.models import Ballot
+    from review.trends import Period, monthly_pipeline
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    at_vote = Proposal.objects.get(code="MC-DEMO-2")
+    assert at_vote.versions.count() == 2
+    ballot = Ballot.objects.get(proposal=at_vote, closed_at__isnull=True)
+    voted = set(ballot.votes.values_list("voter__username", flat=True))
+    assert voted == {"gc-chair", "gc-member2"}  # gc-member1 has not voted yet
+    for username in ("gc-chair", "gc-member1", "omc-member2", "fsec-chair"):
+        user = get_user_model().objects.get(username=username)
+        assert user.first_name.isalpha() and user.last_name[0].isupper(), username
+        assert "member" not in user.get_full_name().lower() and "chair" not in user.get_full_name().lower()
+    rows = monthly_pipeline(Period.last()).rows
+    columns = ("submitted", "resubmitted", "approved", "returned", "rejected")
+    months_with = {name: sum(1 for row in rows if row[n + 1]) for n, name in enumerate(columns)}
+    assert months_with["submitted"] >= 6 and months_with["approved"] >= 4, months_with
+    assert months_with["returned"] >= 3 and months_with["resubmitted"] >= 3, months_with
+    assert months_with["rejected"] >= 1, months_with
 
 
 def test_home_page_lists_what_awaits_each_reviewer(client, demo, proposal):

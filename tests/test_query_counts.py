@@ -124,7 +124,9 @@ def _at(proposal, state):
 TREND_QUERIES = 6
 EXACT_PAGES = {
     # (page, who): queries
-    ("home", "faculty"): 6,
+    # Session, user, roles (3), own proposals by state, the recent activity; what the authors
+    # are to revise or submit only when they have some.
+    ("home", "faculty"): 7,
     # The person's group names are read once for the page and the navigation.
     ("mine", "faculty"): 7,
     # The vote panel's progress (N of M voted, quorum): one query for the body's eligible
