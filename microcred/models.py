@@ -11,9 +11,10 @@ class FormSubmission(models.Model):
     key = models.UUIDField(unique=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE)
     path = models.CharField(max_length=500)
-    # The person, the address and what was sent (the keys left out): the back button brings the
-    # form back with a new key, and the same content sent again within moments is the same form.
-    fingerprint = models.CharField(max_length=64, db_index=True)
+    # For a view that makes something new (``microcred.once.creates``): the person, the address
+    # and what was sent (the keys left out); the back button brings the form back with a new key,
+    # and the same content sent again within moments is the same form. Blank for other views.
+    fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
     # Where the first submission's answer sent the person: a copy is sent there too.
     outcome = models.CharField(max_length=2000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -9,12 +9,15 @@ transaction with a ``FormSubmission`` row under that key:
   with the view's own changes;
 - the view answers anything else (the form again with its errors, a refusal): the row is removed,
   so the same form can be corrected and sent again; an error rolls both back;
-- the key is already on record (a double click, a resubmitted POST, a second tab), or the same
-  person sent the same content to the same address within ``FORM_RESUBMIT_SECONDS`` (the back
-  button brings a form back freshly rendered, with a new key, and it is sent again): the view does
+- the key is already on record (a double click, a resubmitted POST, a second tab): the view does
   not run; the person is sent where the first submission sent them, and told so. Two copies sent
   at the same moment meet at the unique key: the second waits for the first to commit, then finds
-  its row.
+  its row;
+- for a view that makes something new (marked ``@creates``: a proposal, a comment, a meeting …),
+  the same person sending the same content to the same address within ``FORM_RESUBMIT_SECONDS``
+  counts as the same form too: the back button brings a form back freshly rendered, with a new
+  key. Only such views: logging in, logging out or adding and removing an agenda item again are
+  meant to happen twice.
 
 A POST without a key (an API client, a test posting by hand) runs as it always did.
 """
@@ -47,6 +50,13 @@ def _key_of(request):
         return None
 
 
+def creates(view):
+    """Mark a view that makes something new: the same content sent again by the same person within
+    ``FORM_RESUBMIT_SECONDS`` is not made twice. Outermost, above ``login_required`` and the rest."""
+    view.submitted_once_by_content = True
+    return view
+
+
 def fingerprint(request):
     """What the person sent where, without the keys that differ between two renderings."""
     fields = sorted(
@@ -77,13 +87,15 @@ class SubmitOnceMiddleware:
         if key is None:
             return None
         user = request.user if request.user.is_authenticated else None
-        sent = fingerprint(request)
-        moments_ago = timezone.now() - timedelta(seconds=settings.FORM_RESUBMIT_SECONDS)
-        same = FormSubmission.objects.filter(fingerprint=sent, created_at__gte=moments_ago).exclude(
-            outcome=""
-        )
-        if same.exists():
-            return self._already_done(request, same.order_by("created_at").first())
+        sent = ""
+        if getattr(view_func, "submitted_once_by_content", False):
+            sent = fingerprint(request)
+            moments_ago = timezone.now() - timedelta(seconds=settings.FORM_RESUBMIT_SECONDS)
+            same = FormSubmission.objects.filter(fingerprint=sent, created_at__gte=moments_ago).exclude(
+                outcome=""
+            )
+            if same.exists():
+                return self._already_done(request, same.order_by("created_at").first())
         try:
             with transaction.atomic():
                 with transaction.atomic():

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_fsm import has_transition_perm
 
+from microcred.once import creates
 from microcred.paging import KeysFirstPaginator
 
 from . import access, rules, selectors, services
@@ -116,6 +117,7 @@ def _without_page(query):
     return query.urlencode()
 
 
+@creates
 @login_required
 def create(request):
     if not access.can_create(request.user):
@@ -264,6 +266,7 @@ def version_detail(request, pk, number):
     )
 
 
+@creates
 @login_required
 @require_POST
 def duplicate(request, pk, number=None):
@@ -277,6 +280,7 @@ def duplicate(request, pk, number=None):
     return redirect(copy)
 
 
+@creates
 @login_required
 def revise(request, pk):
     """Start a revision of a published micro-credential, from the date it is to take over."""
@@ -378,6 +382,7 @@ def delete_attachment(request, pk, attachment_id):
     return redirect("proposals:edit", pk=pk, section="attachments")
 
 
+@creates
 @login_required
 @require_POST
 def comment(request, pk):
@@ -391,6 +396,7 @@ def comment(request, pk):
     return redirect(reverse("proposals:detail", args=[pk]) + "#comments")
 
 
+@creates
 @login_required
 @require_POST
 def consult(request, pk):

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from microcred.once import creates
 from proposals import selectors as proposal_selectors
 from proposals.ids import parse_id
 from proposals.policy import active_profile
@@ -214,6 +215,7 @@ def complete_consultation(request, proposal):
     return None
 
 
+@creates
 @workflow_action
 def note(request, proposal):
     form = InternalNoteForm(request.POST)
@@ -332,6 +334,7 @@ def meetings(request):
     return render(request, "review/meetings.html", {"bodies": bodies, "meetings": upcoming, "form": form})
 
 
+@creates
 @login_required
 @require_POST
 def meeting_create(request, body_id):

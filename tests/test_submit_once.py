@@ -80,6 +80,20 @@ def test_the_same_content_sent_again_with_a_new_key_within_moments_is_done_once(
     assert Proposal.objects.filter(title="Data Stories").count() == 3
 
 
+def test_logging_out_and_in_again_within_moments_is_not_taken_for_a_copy(client, demo):
+    """Only views that make something compare what was sent: the same login, or a second log-out,
+    moments later is meant."""
+    from microcred.demo import DEMO_PASSWORD
+
+    login = reverse("login")
+    for _ in range(2):
+        key = key_in(client.get(login).content.decode())
+        client.post(login, {"username": "faculty", "password": DEMO_PASSWORD, FIELD: key})
+        assert client.get(reverse("home")).status_code == 200
+        client.post(reverse("logout"), {FIELD: str(uuid.uuid4())})
+        assert client.get(reverse("home")).status_code == 302  # signed out again
+
+
 def test_a_form_refused_for_its_errors_can_be_corrected_and_sent_with_the_same_key(client, demo):
     client.force_login(demo["faculty"])
     key = key_in(client.get(reverse("proposals:create")).content.decode())

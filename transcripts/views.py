@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from microcred.once import creates
 from microcred.paging import KeysFirstPaginator
 from proposals.ids import parse_id, query_text
 
@@ -120,6 +121,7 @@ def record(request, pk):
     )
 
 
+@creates
 @registrar_only
 def terms(request, pk=None):
     """The academic calendar: add a term, or change one (``pk``)."""
@@ -146,6 +148,7 @@ def batches(request):
     )
 
 
+@creates
 @registrar_only
 @require_POST
 def batch_create(request):
