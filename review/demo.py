@@ -270,7 +270,7 @@ DEMO_STEPS = {
     "revised_at_unit": (
         (33, "consult", ""),
         (27, "submit", ""),
-        (12, "return", "Please name the employers who asked for this and add their letters."),
+        (13, "return", "Please name the employers who asked for this and add their letters."),
         (7, "revise", "Letters from two regional employers are attached to the employer evidence."),
         (5, "submit", ""),
     ),

@@ -310,7 +310,7 @@ def waiting_summary(user, per_state=5):
     return counts, [(p, task(p)) for p in first]
 
 
-def activity_of(user, limit=12):
+def activity_of(user, limit=15):
     """The latest events of the history of the proposals the person is part of: those they author
     or co-author, those they have acted on (reviewed, voted, decided, consulted) and those waiting
     for them now; newest first, who did what and when. One query."""
