@@ -36,6 +36,14 @@ SORTS = {
 }
 
 
+def _queue_order(field):
+    """``field`` ascending, or descending with a leading ``-``; a draft waiting for a consultation
+    has entered no stage and comes last either way, on every database (SQLite would put it first,
+    PostgreSQL last)."""
+    name = field.lstrip("-")
+    return F(name).desc(nulls_last=True) if field.startswith("-") else F(name).asc(nulls_last=True)
+
+
 @dataclass
 class QueueRow:
     proposal: Proposal
@@ -264,7 +272,7 @@ def queue(user, sort="waiting"):
         .select_related("unit", "lead_author")
         # Counted on the open ballot alone, per row: no join of every ballot and vote to group.
         .annotate(votes_cast=count_of(open_votes))
-        .order_by(SORTS.get(sort, SORTS["waiting"])[0], "pk")
+        .order_by(_queue_order(SORTS.get(sort, SORTS["waiting"])[0]), "pk")
     )
     voting, closing = set(voting_stages), set(closing_stages)
     unit_stages = set(stages_of(BodyKind.UNIT_COMMITTEE))

@@ -71,9 +71,9 @@ FIRST_TASKS = {
             )
         ).to_be_visible(),
     ),
-    # A draft on which the authors asked for a consultation (the office completes it), or the
-    # approved one waiting to be published: a draft has not entered a stage, and the databases
-    # place that differently among the waits (SQLite first, PostgreSQL last).
+    # The approved one waiting to be published, or a draft on which the authors asked for a
+    # consultation (the office completes it): the draft has entered no stage, so its place among
+    # the waits is not a measure of how long it waited.
     "office": (
         re.compile(r"^(Cybersecurity Essentials|Cloud Foundations)$"),
         lambda page: expect(
