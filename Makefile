@@ -11,7 +11,11 @@ STAMP := $(VENV)/.installed-stamp
 # Local runs are development runs; production sets DEBUG=0 and a SECRET_KEY (see README).
 export DEBUG ?= 1
 
-.PHONY: run test lint install bench bench-awards bench-transcripts bench-bulk bench-scale bench-load clean
+.PHONY: help run test lint install bench bench-awards bench-transcripts bench-bulk bench-scale bench-load clean
+
+# The first target: plain `make` lists the targets, each described by the `## ` comment on its line.
+help: ## list the targets with what each does
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,41 +30,41 @@ $(VERIFIER_STAMP): tests/verifier/package-lock.json
 	cd tests/verifier && npm ci --no-audit --no-fund --loglevel=error
 	touch $(VERIFIER_STAMP)
 
-install: $(STAMP)
+install: $(STAMP) ## create the virtualenv and install the project with its dev tools
 
-run: $(STAMP)
+run: $(STAMP) ## install, migrate, load the demo data, serve http://127.0.0.1:8000 (PORT=8123 for another)
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: $(STAMP) $(VERIFIER_STAMP)
+test: $(STAMP) $(VERIFIER_STAMP) ## ruff, then the whole pytest suite (PYTEST_ARGS passes options)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: $(STAMP)
+lint: $(STAMP) ## ruff check and ruff format --check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-clean:
+clean: ## remove the virtualenv, collected static files and the pytest cache
 	rm -rf $(VENV) staticfiles .pytest_cache
 
-bench: $(STAMP)
+bench: $(STAMP) ## time the main pages at 10, 100 and 500 proposals (SQLite)
 	$(BIN)/python scripts/bench_pages.py
 
-bench-awards: $(STAMP)
+bench-awards: $(STAMP) ## issue 1,000 awards and time each part of issuing
 	$(BIN)/python scripts/bench_awards.py
 
-bench-transcripts: $(STAMP)
+bench-transcripts: $(STAMP) ## time the registrar queue over 100,000 records (PostgreSQL)
 	$(BIN)/python scripts/bench_transcripts.py
 
-bench-bulk: $(STAMP)
+bench-bulk: $(STAMP) ## award a class of 300 from one spreadsheet
 	$(BIN)/python scripts/bench_bulk.py
 
 # Every main page at demo size and with a large university (PostgreSQL, BENCH_DATABASE_URL).
-bench-scale: $(STAMP)
+bench-scale: $(STAMP) ## every main page at demo size and at a large university (PostgreSQL)
 	$(BIN)/python scripts/bench_scale.py
 
 # gunicorn + Locust at 1, 8 and 32 users, on a demo database and on the one bench-scale left.
-bench-load: $(STAMP)
+bench-load: $(STAMP) ## gunicorn + Locust at 1, 8 and 32 users
 	$(BIN)/python -m pip install --quiet -e ".[load]"
 	$(BIN)/python scripts/bench_scale.py load
