@@ -5,7 +5,7 @@ before joining anything."""
 from allauth.account.adapter import DefaultAccountAdapter
 from django.contrib.auth.models import Group
 
-from proposals import roles
+from core import roles
 
 from .models import Learner
 

@@ -7,23 +7,17 @@ class BadgesConfig(AppConfig):
     verbose_name = "Badges and awards"
 
     def ready(self):
-        from proposals.extensions import register_published_task
+        from core import hooks
 
-        from . import services, tasks
-
-        register_published_task(tasks.create_achievement.name)
-
-        from proposals.extensions import register_detail_panel
-
+        from . import tasks
+        from .home import home_cards
         from .panels import impact_panel
-
-        register_detail_panel(impact_panel)
-        # Credly copies follow the Open Badges credential, in their own tasks once it has committed.
-        services.register_issued_hook(tasks.issue_in_credly.name)
-        services.register_revoked_hook(tasks.revoke_in_credly.name)
-
-        from review.trends import register_trends
-
         from .trends import award_trends
 
-        register_trends(award_trends)
+        hooks.register(hooks.PROPOSAL_PUBLISHED, tasks.create_achievement.name)
+        hooks.register(hooks.PROPOSAL_PANELS, impact_panel, order=30)
+        # Credly copies follow the Open Badges credential, in their own tasks once it has committed.
+        hooks.register(hooks.AWARD_ISSUED, tasks.issue_in_credly.name, order=10)
+        hooks.register(hooks.AWARD_REVOKED, tasks.revoke_in_credly.name, order=10)
+        hooks.register(hooks.TRENDS, award_trends, order=20)
+        hooks.register(hooks.HOME_CARDS, home_cards, order=30)

@@ -9,8 +9,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from core.files import private_file
 from proposals.policy import active_profile
-from proposals.views import private_file
 
 from . import bulk, expiry, learning, stacking
 from .forms import BulkUploadForm, ExpiryForm

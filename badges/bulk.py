@@ -23,11 +23,11 @@ from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from microcred.queue import enqueue
-from proposals import roles as global_roles
+from core import roles as global_roles
+from core.queue import enqueue
+from core.spreadsheets import FORMULA_STARTS  # a cell a spreadsheet would run as a formula
 from proposals.policy import State
 from review import roles
-from review.exports import FORMULA_STARTS  # a cell a spreadsheet would run as a formula
 
 from . import services
 from .learning import evaluates_centrally

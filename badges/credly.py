@@ -29,7 +29,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from microcred.queue import enqueue
+from core.queue import enqueue
 
 from . import services
 from .models import Award, CredlyBadge

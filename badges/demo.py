@@ -4,9 +4,9 @@ one, a non-credit one and a revoked one, and one micro-credential in progress. C
 
 from django.contrib.auth import get_user_model
 
+from core.quiet import quietly
 from proposals.models import Proposal
 from proposals.policy import State
-from review.services import quietly
 
 from . import learning, services
 from .models import Award, Enrolment, IssuerKey, Learner

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from microcred.queue import enqueue
+from core.queue import enqueue
 from review import roles
 
 from . import services

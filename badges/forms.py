@@ -1,6 +1,6 @@
 from django import forms
 
-from proposals.fields import storable_moment
+from core.fields import storable_moment
 
 from .expiry import end_of_day
 

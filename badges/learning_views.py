@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from proposals.views import private_file
+from core.files import private_file
 
 from . import learning, selectors
 from .forms import EvidenceForm, JoinForm, ReviewEvidenceForm

@@ -7,7 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from proposals.models import AppendOnly, Proposal
+from core.models import AppendOnly
+from proposals.models import Proposal
 
 
 class IssuerKey(models.Model):

@@ -16,7 +16,8 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from microcred.queue import enqueue
+from core import hooks
+from core.queue import enqueue
 from proposals.choices import Form, Kind
 from proposals.models import Proposal, ProposalVersion
 from proposals.policy import State
@@ -29,32 +30,10 @@ from .models import Achievement, Award, Credential, IssuerKey, StatusList
 
 logger = logging.getLogger(__name__)
 
-_issued_hooks = []
-_revoked_hooks = []
-_award_notes = []
-
-
-def register_issued_hook(task_name):
-    """A task (by name) handed each issued award's id once the issue commits: how the registrar's
-    app receives awards without this app importing it."""
-    if task_name not in _issued_hooks:
-        _issued_hooks.append(task_name)
-
-
-def register_revoked_hook(task_name):
-    """A task (by name) handed each revoked award's id once the revocation commits."""
-    if task_name not in _revoked_hooks:
-        _revoked_hooks.append(task_name)
-
-
-def register_award_note(note):
-    """``note(award)`` returns a sentence for the award's learner (e.g. its transcript status) or ''."""
-    if note not in _award_notes:
-        _award_notes.append(note)
-
 
 def award_notes(award):
-    return [text for text in (note(award) for note in _award_notes) if text]
+    """What other apps say about the award to its learner (``core.hooks.AWARD_NOTES``)."""
+    return [text for text in (note(award) for note in hooks.implementations(hooks.AWARD_NOTES)) if text]
 
 
 # --- keys ------------------------------------------------------------------------------------------
@@ -336,7 +315,7 @@ def issue_credential(*, award_id):
             url=reverse("badges:award", args=[award.public_id]),
             key=f"award-issued:{award.pk}",
         )
-        for name in _issued_hooks:
+        for name in hooks.implementations(hooks.AWARD_ISSUED):
             transaction.on_commit(lambda name=name, pk=award.pk: _send(name, pk))
         stacking.award_completed_certificates(award)
         _pause_for_tests(award)
@@ -453,7 +432,7 @@ def revoke(*, award, user, reason):
     )
     publish_status_list()
     stacking.component_revoked(locked)
-    for name in _revoked_hooks:
+    for name in hooks.implementations(hooks.AWARD_REVOKED):
         transaction.on_commit(lambda name=name, pk=locked.pk: _send(name, pk))
     locked.refresh_from_db()
     return locked

@@ -6,9 +6,8 @@ class MicrocredConfig(AppConfig):
     verbose_name = "Micro-credentials (project)"
 
     def ready(self):
-        from django.contrib.auth.signals import user_logged_in
+        from core import hooks
 
-        from .middleware import stamp_session
+        from .home import admin_cards
 
-        # Django's own hook for "a session has started": the session lifetime is counted from it.
-        user_logged_in.connect(stamp_session, dispatch_uid="microcred-stamp-session")
+        hooks.register(hooks.HOME_CARDS, admin_cards, order=90)

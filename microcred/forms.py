@@ -35,7 +35,8 @@ class QueuedPasswordResetForm(PasswordResetForm):
     ):
         from django.template import loader
 
-        from .queue import enqueue
+        from core.queue import enqueue
+
         from .tasks import send_account_email
 
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())

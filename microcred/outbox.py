@@ -4,7 +4,7 @@ the commit, and queued again from here when that task never ran.
 There is no separate outbox table: the rows themselves say what is still to do (an unsent
 notification, a digest not sent yet, a pending award, a published proposal without its
 achievement …). ``sweep``, run by the ``sweep-outbox`` beat job, queues the task again for each row
-that has waited longer than ``AGE_SECONDS``: the broker was unreachable when the task was queued (``microcred.queue.enqueue``
+that has waited longer than ``AGE_SECONDS``: the broker was unreachable when the task was queued (``core.queue.enqueue``
 logged it and let the request succeed), or the worker died with the task and its message is not
 back yet. Every task below is idempotent (a row lock and a state check, a unique constraint), so
 a task queued here and one that may still be on its way do the work once between them.
@@ -17,12 +17,11 @@ from dataclasses import dataclass
 from badges import bulk, credly, expiry
 from badges import services as badges
 from badges import tasks as badges_tasks
+from core.queue import enqueue
 from review.services import digests, notifications
 from review.tasks import send_digest, send_notification
 from transcripts import services as transcripts
 from transcripts import tasks as transcripts_tasks
-
-from .queue import enqueue
 
 logger = logging.getLogger("microcred.tasks")
 

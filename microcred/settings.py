@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "axes",
     "csp",
+    "core.apps.CoreConfig",
     "proposals",
     "review",
     "badges",
@@ -112,7 +113,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Before anything reads the body: an oversized request is refused unread.
-    "microcred.middleware.RequestSizeLimitMiddleware",
+    "core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -120,16 +121,16 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "microcred.middleware.FriendlyMethodNotAllowedMiddleware",
-    "microcred.middleware.PermissionsPolicyMiddleware",
-    "microcred.middleware.SessionLifetimeMiddleware",
+    "core.middleware.FriendlyMethodNotAllowedMiddleware",
+    "core.middleware.PermissionsPolicyMiddleware",
+    "core.middleware.SessionLifetimeMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     # Last, as django-axes asks: it answers a locked-out login.
     "axes.middleware.AxesMiddleware",
     # Inside every other (its process_view runs last, after the CSRF check): a form sent twice is
     # done once (microcred/once.py).
-    "microcred.once.SubmitOnceMiddleware",
+    "core.once.SubmitOnceMiddleware",
 ]
 CSRF_FAILURE_VIEW = "microcred.views.csrf_failure"
 
@@ -150,7 +151,7 @@ TEMPLATES = [
                 "microcred.context_processors.product",
             ],
             # Every form's {% csrf_token %} also renders its submission key (microcred/once.py).
-            "builtins": ["microcred.templatetags.once"],
+            "builtins": ["core.templatetags.once"],
         },
     },
 ]
@@ -197,7 +198,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # Sessions end after SESSION_IDLE_MINUTES without a request, and after SESSION_MAX_HOURS whatever
-# happens (microcred.middleware.SessionLifetimeMiddleware). Changing the password ends the others.
+# happens (core.middleware.SessionLifetimeMiddleware). Changing the password ends the others.
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 120)
 SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 10)
 SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
@@ -341,7 +342,7 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 200},
     },
     "forget-old-form-submissions": {
-        "task": "microcred.tasks.forget_old_submissions",
+        "task": "core.tasks.forget_old_submissions",
         "schedule": crontab(hour=3, minute=30),
         "options": {"expires": 20 * 60 * 60},
     },

@@ -24,17 +24,3 @@ def sweep_outbox():
     from . import outbox
 
     return outbox.sweep()
-
-
-@shared_task(name="microcred.tasks.forget_old_submissions")
-def forget_old_submissions():
-    """Daily (beat): forget the submission keys of forms sent more than
-    ``FORM_SUBMISSION_DAYS`` ago; a page kept open that long is sent as a new form."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from .models import FormSubmission
-
-    cutoff = timezone.now() - timedelta(days=settings.FORM_SUBMISSION_DAYS)
-    return FormSubmission.objects.filter(created_at__lt=cutoff).delete()[0]

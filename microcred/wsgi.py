@@ -2,7 +2,7 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
-from microcred.safety import refuse_implicit_debug
+from core.safety import refuse_implicit_debug
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "microcred.settings")
 

@@ -1,37 +1,22 @@
 """Who may read and edit a proposal: one helper per question, used by every view.
 
 The proposals app knows its authors; the review app knows reviewers, committees and the office. So
-that this app never imports ``review``, the review app registers its reading rules here when it
-starts (``review.apps``). A rule is a function ``user -> Q`` over ``Proposal``.
+that this app never imports ``review``, the review app registers its reading rules and action rules
+with ``core.hooks`` when it starts (``review.apps``).
 """
 
 from django.db.models import Q
 
+from core import hooks
+
 from .policy import State
-
-_reader_rules = []
-_action_rules = {}
-
-
-def register_reader_rule(rule):
-    """Add a rule that grants reading to more people (e.g. reviewers of a unit). Idempotent. A rule
-    never filters through a to-many relation (that would repeat rows): it uses ``pk__in`` a
-    subquery of ids instead."""
-    if rule not in _reader_rules:
-        _reader_rules.append(rule)
-    return rule
-
-
-def register_action_rule(verb, rule):
-    """Say who may take a workflow action (``act_at_stage``, ``publish``): ``rule(proposal, user)``."""
-    _action_rules[verb] = rule
-    return rule
 
 
 def may(verb, proposal, user):
-    """Whether ``user`` may take the workflow action ``verb`` on ``proposal``. Nobody may act on a
-    proposal they author, whatever else they are; an unregistered action is refused."""
-    rule = _action_rules.get(verb)
+    """Whether ``user`` may take the workflow action ``verb`` on ``proposal`` (the rule another app
+    registered for it, ``core.hooks.PROPOSAL_ACTIONS``). Nobody may act on a proposal they author,
+    whatever else they are; an unregistered action is refused."""
+    rule = hooks.keyed(hooks.PROPOSAL_ACTIONS, verb)
     if rule is None or not user.is_authenticated or is_author(user, proposal):
         return False
     return rule(proposal, user)
@@ -59,7 +44,7 @@ def readable_q(user):
     if user.is_superuser:
         return Q()
     q = authored_q(user)
-    for rule in _reader_rules:
+    for rule in hooks.implementations(hooks.PROPOSAL_READERS):
         q |= rule(user)
     return q
 
@@ -90,7 +75,7 @@ def can_edit(user, proposal):
 
 
 def can_create(user):
-    from .roles import FACULTY, in_group
+    from core.roles import FACULTY, in_group
 
     return in_group(user, FACULTY)
 

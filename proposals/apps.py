@@ -12,3 +12,9 @@ class ProposalsConfig(AppConfig):
         # An unknown profile, or one without a rule list, must stop the start-up, never let every
         # proposal through.
         validate_profiles()
+
+        from core import hooks
+
+        from .home import home_cards
+
+        hooks.register(hooks.HOME_CARDS, home_cards, order=10)

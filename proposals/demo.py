@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from . import roles as global_roles
+from core import roles as global_roles
+
 from .models import Competency, CompetencyFramework, Unit, UnitRole
 from .nace import seed_nace
 from .policy import active_profile

@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.functional import cached_property
 
-from . import roles
-from .fields import SafeModelChoiceField, SafeModelMultipleChoiceField, safe_formfield
+from core import roles
+from core.fields import SafeModelChoiceField, SafeModelMultipleChoiceField, safe_formfield
+
 from .models import (
     Activity,
     Assessment,

@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
+from core.models import AppendOnly
+
 from . import choices
 from .policy import (
     State,
@@ -618,21 +620,6 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.original_name
-
-
-class AppendOnly(models.Model):
-    """A record that is written once and never changed or deleted through the ORM instance."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError(f"{self._meta.verbose_name} is append-only: immutable once saved.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError(f"{self._meta.verbose_name} is append-only: it cannot be deleted.")
 
 
 class ProposalVersion(AppendOnly):

@@ -6,14 +6,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_fsm import has_transition_perm
 
-from microcred.once import creates
-from microcred.paging import KeysFirstPaginator
+from core.files import private_file
+from core.ids import parse_id, query_text
+from core.once import creates
+from core.paging import KeysFirstPaginator
 
 from . import access, rules, selectors, services
 from .extensions import detail_panels, stage_approvals
@@ -27,7 +29,6 @@ from .forms import (
     NewProposalForm,
     RevisionForm,
 )
-from .ids import parse_id, query_text
 from .models import Competency, Unit
 from .page import PAGE_SECTIONS
 from .policy import State, active_profile, needs_curriculum_approval, profile_states, resume_at
@@ -360,17 +361,6 @@ def _attachment(request, pk, attachment_id):
 def download_attachment(request, pk, attachment_id):
     _proposal, attachment = _attachment(request, pk, attachment_id)
     return private_file(attachment.file, attachment.original_name, attachment.content_type)
-
-
-def private_file(stored, name, content_type):
-    """A stored upload as a download that no cache keeps (the caller has checked who may have it)."""
-    try:
-        handle = stored.open("rb")
-    except FileNotFoundError as missing:
-        raise Http404("The file is missing from storage") from missing
-    response = FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required

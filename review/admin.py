@@ -130,7 +130,7 @@ class DeliveryFilter(admin.SimpleListFilter):
 
 def _queue_again(model_admin, request, task, pks, what):
     """Queue ``task`` for each of ``pks`` and say how many went, and how many the broker refused."""
-    from microcred.queue import enqueue
+    from core.queue import enqueue
 
     queued = sum(enqueue(task, pk) for pk in pks)
     model_admin.message_user(request, f"{queued} {what}(s) queued for sending.")

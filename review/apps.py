@@ -7,30 +7,23 @@ class ReviewConfig(AppConfig):
     verbose_name = "Review and approval"
 
     def ready(self):
-        from proposals.access import register_action_rule, register_reader_rule
+        from core import hooks
 
         from . import membership_log  # noqa: F401  (its signals record membership changes)
         from .access import reviewer_reading_rule
-        from .roles import may_act_at_stage, may_publish
-
-        register_reader_rule(reviewer_reading_rule)
-        register_action_rule("act_at_stage", may_act_at_stage)
-        register_action_rule("publish", may_publish)
-
-        from proposals.extensions import (
-            register_approvals_reader,
-            register_detail_panel,
-            register_reviewed_version_reader,
-        )
-
+        from .home import home_cards
         from .panels import history_panel, workflow_panel
+        from .roles import may_act_at_stage, may_publish
         from .selectors import last_reviewed_version, stage_approvals
+        from .trends import pipeline_trends
 
-        register_detail_panel(workflow_panel)
-        register_detail_panel(history_panel)
-        register_approvals_reader(stage_approvals)
-        register_reviewed_version_reader(last_reviewed_version)
-
-        from .trends import pipeline_trends, register_trends
-
-        register_trends(pipeline_trends)
+        hooks.register(hooks.PROPOSAL_READERS, reviewer_reading_rule)
+        hooks.register(hooks.PROPOSAL_ACTIONS, may_act_at_stage, key="act_at_stage")
+        hooks.register(hooks.PROPOSAL_ACTIONS, may_publish, key="publish")
+        # The proposal page: the workflow first, then its history; the badges app's panel follows.
+        hooks.register(hooks.PROPOSAL_PANELS, workflow_panel, order=10)
+        hooks.register(hooks.PROPOSAL_PANELS, history_panel, order=20)
+        hooks.register(hooks.STAGE_APPROVALS, stage_approvals)
+        hooks.register(hooks.REVIEWED_VERSION, last_reviewed_version)
+        hooks.register(hooks.TRENDS, pipeline_trends, order=10)
+        hooks.register(hooks.HOME_CARDS, home_cards, order=20)

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from core.quiet import quietly
 from proposals.choices import Form, Kind, Level, OutcomeKind
 from proposals.models import Competency
 from proposals.policy import VOTE, BodyKind, active_profile
@@ -471,12 +472,10 @@ def seed_demo_proposals(users):
     """Proposals at several stages, walked through the real workflow, created once each."""
     from proposals.models import Proposal
 
-    from . import services
-
     users = get_user_model().objects.in_bulk(list(users), field_name="username")
     author = users["faculty"]
     unit = author.unit_roles.first().unit
-    with services.quietly():
+    with quietly():
         for code, title, kind, level, new_course, fee, goal in DEMO_PROPOSALS:
             if Proposal.objects.filter(code=code).exists():
                 continue

@@ -1,6 +1,6 @@
 from django import forms
 
-from proposals.fields import SafeModelChoiceField, safe_formfield
+from core.fields import SafeModelChoiceField, safe_formfield
 from proposals.models import Proposal
 
 from .models import Meeting, NotificationPreference, Vote

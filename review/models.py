@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.db import models
 
-from proposals.models import AppendOnly, Unit
+from core.models import AppendOnly
+from proposals.models import Unit
 from proposals.policy import BodyKind, body_kind_choices, profile_choices, state_choices
 
 

@@ -6,7 +6,7 @@ home page and the permission helpers read.
 
 from dataclasses import dataclass, field
 
-from proposals import roles as global_roles
+from core import roles as global_roles
 from proposals.models import UnitRole
 from proposals.policy import DECISION, VOTE, BodyKind, active_profile, stage_for
 
@@ -78,7 +78,7 @@ def roles_of(user):
     if cached is not None:
         return cached
     profile = active_profile()
-    # The same cache of group names as ``proposals.roles.in_group``: a page asks both, reads once.
+    # The same cache of group names as ``core.roles.in_group``: a page asks both, reads once.
     groups = getattr(user, "_group_names", None)
     if groups is None:
         groups = user._group_names = set(user.groups.values_list("name", flat=True))

@@ -3,7 +3,7 @@ chart, its accessible table and its CSV download are all drawn, so that the thre
 
 Every figure is aggregated in the database (a constant number of queries, however long the
 history), and the result kept in the cache for a few minutes (``snapshot``), refreshed by a beat
-job, so that no office visit waits for the aggregation. Other apps add their trends with ``register_trends`` (the awards app adds awards per
+job, so that no office visit waits for the aggregation. Other apps add their trends with ``core.hooks.TRENDS`` (the awards app adds awards per
 month, per micro-credential and per NACE competency), so that this app never imports theirs.
 """
 
@@ -19,6 +19,7 @@ from django.db.models import Aggregate, Case, Count, DurationField, F, Max, Q, W
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from core import hooks
 from proposals.policy import State, active_profile
 
 from . import charts
@@ -113,20 +114,10 @@ class Trend:
         return f"trend-{self.key}"
 
 
-_builders = []
-
-
-def register_trends(builder):
-    """``builder(period)`` returns a list of ``Trend``; each adds charts to the dashboard."""
-    if builder not in _builders:
-        _builders.append(builder)
-    return builder
-
-
 def dashboard_trends(period=None):
     """Every trend of the period, computed now from the database."""
     period = period or Period.last()
-    return [trend for builder in _builders for trend in builder(period)]
+    return [trend for builder in hooks.implementations(hooks.TRENDS) for trend in builder(period)]
 
 
 @dataclass(frozen=True)

@@ -14,14 +14,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from microcred.once import creates
+from core.ids import parse_id
+from core.once import creates
+from core.spreadsheets import csv_text
 from proposals import selectors as proposal_selectors
-from proposals.ids import parse_id
 from proposals.policy import active_profile
 from proposals.services import SubmissionRefused
 
 from . import roles, selectors, services, trends
-from .exports import csv_text
 from .forms import (
     AgendaAddForm,
     CloseVoteForm,

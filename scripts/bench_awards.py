@@ -28,8 +28,8 @@ def main():
     call_command("migrate", verbosity=0)
     from badges import images, keys, services, signing
     from badges.models import Achievement, Award
+    from core.quiet import quietly
     from microcred.demo import seed_demo
-    from review.services import quietly
 
     seed_demo()
     achievement = Achievement.objects.filter(credit_bearing=True).first()

@@ -234,7 +234,7 @@ SUFFIXES = ["Foundations", "Essentials", "in Practice", "for Professionals", "St
 def fill_people_and_units():
     from django.contrib.auth.models import Group
 
-    from proposals import roles
+    from core import roles
     from proposals.models import Unit, UnitRole
 
     root = Unit.objects.get(parent__isnull=True, kind=Unit.Kind.UNIVERSITY)

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from core.roles import FACULTY
 from proposals.models import (
     Activity,
     Assessment,
@@ -17,7 +18,6 @@ from proposals.models import (
     Unit,
     UnitRole,
 )
-from proposals.roles import FACULTY
 
 
 def faculty(username, unit=None):

@@ -7,10 +7,12 @@ class TranscriptsConfig(AppConfig):
     verbose_name = "Transcripts"
 
     def ready(self):
-        from badges.services import register_award_note, register_issued_hook, register_revoked_hook
+        from core import hooks
 
         from . import services, tasks
+        from .home import home_cards
 
-        register_issued_hook(tasks.record_award.name)
-        register_revoked_hook(tasks.award_revoked.name)
-        register_award_note(services.status_note)
+        hooks.register(hooks.AWARD_ISSUED, tasks.record_award.name, order=20)
+        hooks.register(hooks.AWARD_REVOKED, tasks.award_revoked.name, order=20)
+        hooks.register(hooks.AWARD_NOTES, services.status_note)
+        hooks.register(hooks.HOME_CARDS, home_cards, order=40)

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from badges import services as badges_services
 from badges.models import Award, Learner
+from core.quiet import quietly
 from proposals.models import Proposal
-from review.services import quietly
 
 from . import services
 from .models import Term, TranscriptRecord

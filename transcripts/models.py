@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 
 from badges.models import Award
-from proposals.models import AppendOnly
+from core.models import AppendOnly
 
 
 class Term(models.Model):

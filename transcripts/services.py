@@ -9,32 +9,23 @@ import json
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from badges.models import Award, Learner
+from core.spreadsheets import spreadsheet_safe
 from proposals.policy import reaches_registrar
-from review.exports import spreadsheet_safe
-from review.roles import roles_of
 
 from .models import Batch, RecordEvent, Term, TranscriptRecord
+from .permissions import require_registrar
 
 S = TranscriptRecord.State
 # What a revocation does to the award's record: withdrawn while it has not reached the SIS, else a
 # reversal record through the same queue.
 WITHDRAWN_ON_REVOCATION = (S.PENDING, S.VERIFIED)
 REVERSED_ON_REVOCATION = (S.BATCHED, S.POSTED)
-
-
-def is_registrar(user):
-    return user.is_authenticated and (roles_of(user).is_registrar or user.is_superuser)
-
-
-def _require_registrar(user):
-    if not is_registrar(user):
-        raise PermissionDenied("Only registrar staff work the transcript queue.")
 
 
 def _event(record, actor, action, *, from_state="", to_state="", reason="", changes=None):
@@ -184,7 +175,7 @@ def revoked_awards_on_record(older_than_seconds):
 @transaction.atomic
 def verify(*, records, user):
     """Verify pending records; returns how many changed (others are left as they are)."""
-    _require_registrar(user)
+    require_registrar(user)
     changed = 0
     for record in TranscriptRecord.objects.select_for_update().filter(pk__in=[r.pk for r in records]):
         if record.state == S.PENDING:
@@ -198,7 +189,7 @@ def verify(*, records, user):
 @transaction.atomic
 def reject(*, records, user, reason):
     """Reject pending or verified records with a reason; returns how many changed."""
-    _require_registrar(user)
+    require_registrar(user)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the records are rejected."})
@@ -220,7 +211,7 @@ CORRECTABLE = ("student_id", "given_name", "family_name", "term")
 def correct(*, record, user, reason, **changes):
     """Correct a record (say, a wrong student ID) until it is batched, keeping the reason and what
     changed."""
-    _require_registrar(user)
+    require_registrar(user)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the record is corrected."})
@@ -301,7 +292,7 @@ def sha256(text):
 def create_batch(*, term, user):
     """Batch every verified record of ``term`` that has a student ID, in a fixed order, and make its
     CSV and JSON files once. Records without a student ID stay out until one is entered."""
-    _require_registrar(user)
+    require_registrar(user)
     records = list(
         TranscriptRecord.objects.select_for_update(of=("self",))
         .select_related("term")
@@ -338,7 +329,7 @@ def create_batch(*, term, user):
 @transaction.atomic
 def post_batch(*, batch, user, sis_reference, posted_on):
     """Mark a batch posted in the SIS: every record in it becomes posted. Posting twice is refused."""
-    _require_registrar(user)
+    require_registrar(user)
     locked = Batch.objects.select_for_update().get(pk=batch.pk)
     if locked.posted_at is not None:
         raise ValidationError("This batch is posted already.")

@@ -10,20 +10,21 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from microcred.once import creates
-from microcred.paging import KeysFirstPaginator
-from proposals.ids import parse_id, query_text
+from core.ids import parse_id, query_text
+from core.once import creates
+from core.paging import KeysFirstPaginator
 
 from . import selectors, services
 from .forms import CorrectForm, PostForm, RejectForm, TermForm
 from .models import Batch, Term, TranscriptRecord
+from .permissions import is_registrar
 
 
 def registrar_only(view):
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not services.is_registrar(request.user):
+        if not is_registrar(request.user):
             raise PermissionDenied("The transcript queue is for registrar staff.")
         return view(request, *args, **kwargs)
 

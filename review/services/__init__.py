@@ -19,7 +19,7 @@ from proposals.services import StaleState
 from .audit import record
 from .digests import set_delivery
 from .meetings import change_agenda, create_meeting
-from .notifications import next_actors, notify, quietly
+from .notifications import next_actors, notify
 from .voting import cast_vote, close_vote, count, describe, progress, remind_voters
 from .workflow import (
     add_internal_note,
@@ -50,7 +50,6 @@ __all__ = [
     "notify",
     "progress",
     "publish",
-    "quietly",
     "record",
     "remind_voters",
     "retire",

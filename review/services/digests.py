@@ -21,7 +21,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from microcred.queue import enqueue
+from core.queue import enqueue
 
 from .. import selectors
 from ..models import Digest, Notification, NotificationPreference

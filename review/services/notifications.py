@@ -1,30 +1,17 @@
 """Who is emailed when a proposal moves, recorded once per person and sent after the commit."""
 
-import contextlib
-import contextvars
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from microcred.queue import enqueue
+from core.queue import enqueue
+from core.quiet import is_quiet
 from proposals.policy import State
 
 from .. import roles, selectors
 from ..models import Membership, Notification
-
-_quiet = contextvars.ContextVar("quiet_notifications", default=False)
-
-
-@contextlib.contextmanager
-def quietly():
-    """Run workflow actions without emailing anyone (the demo data's made-up history)."""
-    token = _quiet.set(True)
-    try:
-        yield
-    finally:
-        _quiet.reset(token)
 
 
 def notify(*, recipients, subject, body, url="", key=None, urgent=False):
@@ -37,7 +24,7 @@ def notify(*, recipients, subject, body, url="", key=None, urgent=False):
     as for everyone."""
     from ..tasks import send_notification
 
-    if _quiet.get():
+    if is_quiet():
         return []
     people = {}
     for user in recipients:

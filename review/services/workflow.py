@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_fsm import can_proceed, has_transition_perm
 
-from microcred.queue import enqueue
+from core.queue import enqueue
 from proposals import selectors as proposal_selectors
 from proposals import services as proposal_services
 from proposals.extensions import published_tasks
