@@ -27,7 +27,7 @@ from core import roles as global_roles
 from core.queue import enqueue
 from core.spreadsheets import FORMULA_STARTS  # a cell a spreadsheet would run as a formula
 from proposals.policy import State
-from review import roles
+from review import permissions
 
 from . import services
 from .learning import evaluates_centrally
@@ -71,8 +71,8 @@ def may_award(user, achievement):
     if not user.is_authenticated or achievement.proposal.state != State.PUBLISHED:
         return False
     if evaluates_centrally():
-        return roles.is_office_staff(user)
-    return any(unit.pk == achievement.proposal.unit_id for unit in roles.roles_of(user).evaluator_units)
+        return permissions.is_office_staff(user)
+    return any(unit.pk == achievement.proposal.unit_id for unit in permissions.roles_of(user).evaluator_units)
 
 
 def awardable(user):
@@ -83,10 +83,10 @@ def awardable(user):
         .order_by("proposal_id", "-version")
     )
     if evaluates_centrally():
-        if not roles.is_office_staff(user):
+        if not permissions.is_office_staff(user):
             return []
     else:
-        units = [unit.pk for unit in roles.roles_of(user).evaluator_units]
+        units = [unit.pk for unit in permissions.roles_of(user).evaluator_units]
         found = found.filter(proposal__unit_id__in=units)
     latest = {}
     for achievement in found:

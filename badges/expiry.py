@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.queue import enqueue
-from review import roles
+from review import permissions
 
 from . import services
 from .models import Award, ExpiryChange
@@ -23,7 +23,7 @@ CHUNK = 25
 
 
 def may_change(user):
-    return user.is_authenticated and roles.is_office_staff(user)
+    return user.is_authenticated and permissions.is_office_staff(user)
 
 
 def end_of_day(day):

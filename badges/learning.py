@@ -11,7 +11,7 @@ from django.utils import timezone
 from proposals.models import Proposal, UnitRole
 from proposals.policy import State, active_profile
 from proposals.services import check_upload
-from review import roles
+from review import permissions
 
 from . import services
 from .models import Achievement, Award, Enrolment, Evidence, Learner
@@ -117,7 +117,7 @@ def may_evaluate(user, enrolment):
     if not user.is_authenticated or user.pk == enrolment.learner_id:
         return False
     if evaluates_centrally():
-        return roles.is_office_staff(user)
+        return permissions.is_office_staff(user)
     unit_id = enrolment.achievement.proposal.unit_id
     return UnitRole.objects.filter(user=user, unit_id=unit_id, role=UnitRole.Role.PROGRAM_EVALUATOR).exists()
 
@@ -126,7 +126,7 @@ def evaluation_queue(user):
     """Evidence waiting for this evaluator, oldest first."""
     waiting = Evidence.objects.filter(state=Evidence.State.SUBMITTED).exclude(enrolment__learner=user)
     if evaluates_centrally():
-        if not roles.is_office_staff(user):
+        if not permissions.is_office_staff(user):
             return waiting.none()
     else:
         units = UnitRole.objects.filter(user=user, role=UnitRole.Role.PROGRAM_EVALUATOR).values("unit_id")

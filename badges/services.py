@@ -22,7 +22,7 @@ from proposals.choices import Form, Kind
 from proposals.models import Proposal, ProposalVersion
 from proposals.policy import State
 from proposals.selectors import prefetched
-from review import roles
+from review import permissions
 from review.services import notify
 
 from . import documents, images, keys, signing, stacking
@@ -410,7 +410,7 @@ def set_listed(*, award, listed):
 
 def may_revoke(award, user):
     """Staff of the awarding office revoke, never an award of their own."""
-    return user.is_authenticated and roles.is_office_staff(user) and award.learner_id != user.pk
+    return user.is_authenticated and permissions.is_office_staff(user) and award.learner_id != user.pk
 
 
 @transaction.atomic

@@ -1,7 +1,7 @@
 from django.conf import settings
 
 from proposals.policy import active_profile
-from review.roles import roles_of
+from review.permissions import roles_of
 
 
 def product(request):

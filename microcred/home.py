@@ -25,7 +25,7 @@ from django.urls import reverse
 from core import hooks
 from core.cards import Card, Placed
 from proposals.selectors import my_state_counts
-from review.roles import roles_of
+from review.permissions import roles_of
 
 
 @dataclass

@@ -382,17 +382,17 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         return self.state in State.WITHDRAWABLE
 
     def _by_author(self, user):
-        from .access import is_author
+        from .permissions import is_author
 
         return is_author(user, self)
 
     def _by_stage_reviewer(self, user):
-        from .access import may
+        from .permissions import may
 
         return may("act_at_stage", self, user)
 
     def _by_office(self, user):
-        from .access import may
+        from .permissions import may
 
         return may("publish", self, user)
 

@@ -5,10 +5,10 @@ from dataclasses import dataclass
 from django.db.models import Case, Count, Func, IntegerField, OuterRef, Prefetch, Q, Subquery, When
 from django.http import Http404
 
-from .access import authored_q, can_read, is_author, readable_proposals
 from .extensions import last_reviewed_version
 from .models import Attachment, Comment, Competency, Consultation, LearningOutcome, Proposal, ProposalVersion
 from .page import changes_by_section
+from .permissions import authored_q, can_read, is_author, readable_proposals
 from .versions import diff
 
 
@@ -145,7 +145,7 @@ def revision_links(proposal, user):
     """What the proposal page says about revisions: for a revision, what it revises and what it
     changes from the published content; for a published (or retired) one, its revision under way or
     the one that replaced it, and whether this reader may start one. No query for anything else."""
-    from . import access, services
+    from . import permissions, services
     from .policy import State
     from .versions import diff, snapshot
 
@@ -162,7 +162,7 @@ def revision_links(proposal, user):
         links["can_revise"] = (
             proposal.state == State.PUBLISHED
             and links["revised_by"] is None
-            and access.may_start_revision(user, proposal)
+            and permissions.may_start_revision(user, proposal)
             and not services.revision_refused(proposal)
         )
     return links

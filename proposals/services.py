@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django_fsm import has_transition_perm
 
-from . import access, versions
+from . import permissions, versions
 from .models import Attachment, Comment, Consultation, Proposal, ProposalVersion
 from .policy import State
 
@@ -43,7 +43,7 @@ def _locked(proposal):
 
 
 def _require_editor(user, proposal):
-    if not access.can_edit(user, proposal):
+    if not permissions.can_edit(user, proposal):
         raise PermissionDenied(
             "Only the authors may change this proposal, and only while it is a draft "
             "or returned for revision."
@@ -114,7 +114,7 @@ def submit_proposal(*, proposal, user, approvals=()):
     if before not in State.EDITABLE:
         raise StaleState(f"This proposal is already “{locked.state_label}”.")
     if not has_transition_perm(locked.submit, user):
-        if access.is_author(user, locked) and locked.submission_problems():
+        if permissions.is_author(user, locked) and locked.submission_problems():
             raise SubmissionRefused(locked.submission_problems())
         raise PermissionDenied("Only the proposal's authors may submit it.")
     locked.submit(by=user, approvals=approvals)
@@ -136,7 +136,7 @@ def request_consultation(*, proposal, user, message=""):
 
 @transaction.atomic
 def add_comment(*, proposal, user, body):
-    if not access.can_read(user, proposal):
+    if not permissions.can_read(user, proposal):
         raise PermissionDenied("You may not comment on this proposal.")
     body = (body or "").strip()
     if not body:
@@ -340,7 +340,7 @@ def duplicate(proposal, user, version=None):
     """
     from .selectors import prefetched
 
-    if not (access.can_create(user) and access.can_read(user, proposal)):
+    if not (permissions.can_create(user) and permissions.can_read(user, proposal)):
         raise PermissionDenied("Only faculty members who may read a proposal may copy it.")
     if version is not None and version.proposal_id != proposal.pk:
         raise ValidationError("That version belongs to another proposal.")
@@ -366,7 +366,7 @@ def duplicate(proposal, user, version=None):
         components = [p for p in Proposal.objects.filter(title__in=titles) if str(p) in wanted]
     copy.co_sponsors.set([u for u in sponsors if u.pk != home.pk])
     copy.components.set(components)
-    if access.is_author(user, current):
+    if permissions.is_author(user, current):
         authors = [current.lead_author, *current.co_authors.all()]
         copy.co_authors.set({a.pk: a for a in authors if a.pk != user.pk}.values())
     Comment.objects.create(proposal=copy, author=user, state=copy.state, body=_copied_from(current, version))
@@ -455,7 +455,7 @@ def start_revision(*, proposal, user, effective_from):
     """
     from .selectors import prefetched
 
-    if not access.may_start_revision(user, proposal):
+    if not permissions.may_start_revision(user, proposal):
         raise PermissionDenied("Only its authors and the office that publishes it may revise it.")
     check_effective_date(effective_from)
     locked = _locked(proposal)

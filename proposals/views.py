@@ -17,7 +17,7 @@ from core.ids import parse_id, query_text
 from core.once import creates
 from core.paging import KeysFirstPaginator
 
-from . import access, rules, selectors, services
+from . import permissions, rules, selectors, services
 from .extensions import detail_panels, stage_approvals
 from .forms import (
     SECTIONS,
@@ -70,7 +70,7 @@ def my_proposals(request):
         "proposals/my_proposals.html",
         {
             "page": page,
-            "can_create": access.can_create(request.user),
+            "can_create": permissions.can_create(request.user),
             "state": state,
             "state_label": State.label(state) if state else "",
             "query_string": urlencode({"state": state}) if state else "",
@@ -112,16 +112,10 @@ def search(request):
     )
 
 
-def _without_page(query):
-    query = query.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 @creates
 @login_required
 def create(request):
-    if not access.can_create(request.user):
+    if not permissions.can_create(request.user):
         raise PermissionDenied("Only faculty members may start a proposal.")
     form = NewProposalForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -135,7 +129,7 @@ def create(request):
 def detail(request, pk):
     proposal = selectors.proposal_for_page(pk=pk, user=request.user)
     problems = rules.check_proposal(proposal) if proposal.is_editable else []
-    can_edit = access.can_edit(request.user, proposal)
+    can_edit = permissions.can_edit(request.user, proposal)
     # Where a submission would go now, and why (a revision may have changed the route).
     submit_to, submit_why = resume_at(proposal, stage_approvals(proposal)) if can_edit else (None, "")
     since = selectors.changes_since_reviewed(proposal, request.user)
@@ -154,7 +148,7 @@ def detail(request, pk):
             # Withdrawing sits beside submitting while the authors hold the proposal; the transition says who may.
             "can_withdraw": can_edit and has_transition_perm(proposal.withdraw, request.user),
             "submit_why": submit_why,
-            "is_author": access.is_author(request.user, proposal),
+            "is_author": permissions.is_author(request.user, proposal),
             "needs_curriculum_approval": needs_curriculum_approval(proposal),
             "comment_form": CommentForm(),
             "consultation_form": ConsultationForm(),
@@ -166,7 +160,7 @@ def detail(request, pk):
             "since": since,
             "page_nav": page_nav,
             "changed_sections": [(s, changes) for s, changes in page_nav if changes],
-            "can_duplicate": access.can_create(request.user),
+            "can_duplicate": permissions.can_create(request.user),
             "revision": selectors.revision_links(proposal, request.user),
         },
     )
@@ -188,7 +182,7 @@ def edit(request, pk, section):
     if section is None:
         raise Http404("No such section")
     proposal = selectors.proposal_for_page(pk=pk, user=request.user)
-    if not access.can_edit(request.user, proposal):
+    if not permissions.can_edit(request.user, proposal):
         raise PermissionDenied("Only the authors may edit this proposal while it is a draft.")
 
     if request.method == "POST":
@@ -263,7 +257,7 @@ def version_detail(request, pk, number):
     return render(
         request,
         "proposals/version_detail.html",
-        {"proposal": proposal, "version": version, "can_duplicate": access.can_create(request.user)},
+        {"proposal": proposal, "version": version, "can_duplicate": permissions.can_create(request.user)},
     )
 
 
@@ -286,7 +280,7 @@ def duplicate(request, pk, number=None):
 def revise(request, pk):
     """Start a revision of a published micro-credential, from the date it is to take over."""
     proposal = selectors.proposal_for_page(pk=pk, user=request.user)
-    if not access.may_start_revision(request.user, proposal):
+    if not permissions.may_start_revision(request.user, proposal):
         raise PermissionDenied("Only its authors and the office that publishes it may revise it.")
     refused = services.revision_refused(proposal)
     if refused:
@@ -314,7 +308,7 @@ def revise(request, pk):
 @require_POST
 def upload_attachment(request, pk):
     proposal = selectors.proposal_for_page(pk=pk, user=request.user)
-    if not access.can_edit(request.user, proposal):
+    if not permissions.can_edit(request.user, proposal):
         raise PermissionDenied("Only the authors may add attachments to a draft.")
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():

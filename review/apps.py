@@ -10,10 +10,9 @@ class ReviewConfig(AppConfig):
         from core import hooks
 
         from . import membership_log  # noqa: F401  (its signals record membership changes)
-        from .access import reviewer_reading_rule
         from .home import home_cards
         from .panels import history_panel, workflow_panel
-        from .roles import may_act_at_stage, may_publish
+        from .permissions import may_act_at_stage, may_publish, reviewer_reading_rule
         from .selectors import last_reviewed_version, stage_approvals
         from .trends import pipeline_trends
 

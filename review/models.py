@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 
+from core import roles
 from core.models import AppendOnly
 from proposals.models import Unit
 from proposals.policy import BodyKind, body_kind_choices, profile_choices, state_choices
@@ -57,9 +58,9 @@ class ReviewBody(models.Model):
 
 class Membership(models.Model):
     class Role(models.TextChoices):
-        CHAIR = "chair", "Chair"
-        MEMBER = "member", "Member"
-        STAFF = "staff", "Staff"
+        CHAIR = roles.CHAIR, "Chair"
+        MEMBER = roles.MEMBER, "Member"
+        STAFF = roles.STAFF, "Staff"
 
     body = models.ForeignKey(ReviewBody, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")

@@ -5,7 +5,6 @@ proposal page's own: ``proposals.selectors.changes_since_reviewed``.)"""
 from types import SimpleNamespace
 
 from proposals import selectors as proposal_selectors
-from proposals.access import is_author
 from proposals.policy import (
     DECISION,
     VOTE,
@@ -20,7 +19,7 @@ from proposals.policy import (
     stage_for,
 )
 
-from . import roles, selectors
+from . import permissions, selectors
 from .forms import CloseVoteForm, CompleteConsultationForm, DecisionForm, InternalNoteForm, VoteForm
 from .models import AuditEvent, InternalNote, Meeting
 from .services import progress
@@ -76,42 +75,35 @@ def progress_track(proposal):
 
 
 def workflow_panel(request, proposal):
-    """The route, and the actions the reader may take. What the reader may do is what the
-    proposal's transitions answer for them (django-fsm's permissions and conditions), asked once."""
-    user = request.user
-    stage = stage_for(proposal.state)
-    authored = is_author(user, proposal)
-    available = {t.name for t in proposal.get_available_user_state_transitions(user)}
-    # At a review stage, whoever may return the proposal is who acts there (decides, or closes the vote).
-    acts_here = "return_for_revision" in available
+    """The route, and the actions the reader may take: what the reader may do here is their
+    ``Standing`` (``review.permissions``), asked once and rendered."""
+    me = permissions.standing(proposal, request.user)
+    stage, body = me.stage, me.body
     context = {
         "template": "review/includes/workflow_panel.html",
         "where": "top",
+        "standing": me,
         "track": progress_track(proposal),
         "stage": stage,
-        "authored": authored,
-        # While the authors hold it (draft, returned) withdrawing sits beside submitting instead.
-        "can_withdraw": "withdraw" in available and not proposal.is_editable,
-        "can_publish": "publish" in available,
-        "can_retire": "retire" in available,
+        "authored": me.authored,
+        "can_withdraw": me.may_withdraw,
+        "can_publish": me.may_publish,
+        "can_retire": me.may_retire,
         # Retiring warns first when published micro-certificates are built on it.
         "retire_dependents": (
-            list(proposal_selectors.dependents(proposal, published_only=True))
-            if "retire" in available
-            else []
+            list(proposal_selectors.dependents(proposal, published_only=True)) if me.may_retire else []
         ),
         "routed": _last_routing(proposal),
     }
     if stage is not None:
-        body = roles.stage_body(proposal, stage)
         context["body"] = body
         if stage.body_kind == BodyKind.UNIT_COMMITTEE and len(sponsor_unit_ids(proposal)) > 1:
             context["unit_approvals"] = _unit_approvals(proposal)
-        if stage.decided_by == DECISION and acts_here:
+        if stage.decided_by == DECISION and me.acts_here:
             context["decision_form"] = DecisionForm(_refused(request, REFUSED_DECISION, proposal))
         if stage.decided_by == VOTE:
-            _vote_context(context, proposal, user, body, acts_here)
-        if not authored and roles.membership_in(user, body) is not None:
+            _vote_context(context, proposal, me)
+        if me.reads_notes:
             context["notes"] = InternalNote.objects.filter(proposal=proposal, body=body).select_related(
                 "author"
             )
@@ -132,10 +124,10 @@ def workflow_panel(request, proposal):
         fee_needed
         and not context["fee_review_valid"]
         and proposal.state == office_stage.state
-        and roles.may_sign_off_fees(proposal, user)
+        and me.may_sign_off_fees
     )
     open_consultation = next((c for c in proposal.consultations.all() if c.closed_at is None), None)
-    if open_consultation is not None and roles.may_consult(proposal, user):
+    if open_consultation is not None and me.may_consult:
         context["consultation"] = open_consultation
         context["consultation_form"] = CompleteConsultationForm(
             _refused(request, REFUSED_CONSULTATION, proposal), auto_id="id_consult_%s"
@@ -177,28 +169,28 @@ def _jumps(context):
     return jumps
 
 
-def _vote_context(context, proposal, user, body, acts_here):
+def _vote_context(context, proposal, me):
     ballot = selectors.open_ballot(proposal)
     context["ballot"] = ballot
     if ballot is None:
         return
     votes = list(ballot.votes.all())
-    mine = next((v for v in votes if v.voter_id == user.pk), None)
-    if roles.may_vote(proposal, user):
+    mine = next((v for v in votes if v.voter_id == me.user.pk), None)
+    if me.may_vote:
         context["vote_form"] = VoteForm(
             initial={"choice": mine.choice if mine else None, "comment": mine.comment if mine else ""}
         )
         context["my_vote"] = mine
-    if not (acts_here or roles.sees_vote_progress(ballot, user)):
+    if not me.sees_vote_progress(ballot):
         return
     # How far the vote has got, never who chose what: there is no setting that shows that.
     tally, status = progress(ballot, proposal, votes)
     context["progress"] = status
-    context["runs_vote"] = roles.runs_vote(ballot, proposal, user)
-    if acts_here:
+    context["runs_vote"] = me.runs_vote(ballot)
+    if me.acts_here:
         context["tally"] = tally
         context["close_form"] = CloseVoteForm(
-            meetings=Meeting.objects.filter(body=body).order_by("-date")[:10],
+            meetings=Meeting.objects.filter(body=me.body).order_by("-date")[:10],
             auto_id="id_close_%s",
         )
         context["final_fee_block"] = (
@@ -211,7 +203,7 @@ def _vote_context(context, proposal, user, body, acts_here):
 def _unit_approvals(proposal):
     """Each sponsoring unit at unit review, with its committee's approval if given."""
     approved = {e.unit_id: e for e in selectors.unit_approval_events(proposal).select_related("actor")}
-    return [{"unit": u, "event": approved.get(u.pk)} for u in roles.sponsor_units(proposal)]
+    return [{"unit": u, "event": approved.get(u.pk)} for u in permissions.sponsor_units(proposal)]
 
 
 def _last_routing(proposal):
@@ -238,9 +230,9 @@ def _cast_at_this_stage(event, proposal):
 def history_panel(request, proposal):
     events = list(AuditEvent.objects.filter(proposal=proposal).select_related("actor", "meeting"))
     # Members' individual vote comments stay within the body; everyone reads the decisions.
-    body = roles.stage_body(proposal) if proposal.state in State.REVIEW_STAGES else None
+    body = permissions.stage_body(proposal) if proposal.state in State.REVIEW_STAGES else None
     in_body = request.user.is_superuser or (
-        body is not None and roles.membership_in(request.user, body) is not None
+        body is not None and permissions.membership_in(request.user, body) is not None
     )
     vote_actions = {AuditEvent.Action.VOTE_CAST, AuditEvent.Action.VOTE_CHANGED}
     # While the stage's vote is under way nobody reads the members' vote comments, the chair

@@ -20,14 +20,14 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
-from proposals.access import authored_q
 from proposals.models import Consultation, Proposal, Unit
+from proposals.permissions import authored_q
 from proposals.policy import VOTE, BodyKind, State, active_profile, fee_review_q, stages_of
 from proposals.selectors import count_of
 
 from . import trends
 from .models import AuditEvent, Ballot, Meeting, Membership, NotificationPreference, ReviewBody, Vote
-from .roles import roles_of
+from .permissions import roles_of
 
 SORTS = {
     "waiting": ("stage_entered_at", "Longest waiting first"),
@@ -42,12 +42,6 @@ def _queue_order(field):
     PostgreSQL last)."""
     name = field.lstrip("-")
     return F(name).desc(nulls_last=True) if field.startswith("-") else F(name).asc(nulls_last=True)
-
-
-@dataclass
-class QueueRow:
-    proposal: Proposal
-    task: str
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from proposals import selectors as proposal_selectors
 from proposals.policy import active_profile
 from proposals.services import SubmissionRefused
 
-from . import roles, selectors, services, trends
+from . import permissions, selectors, services, trends
 from .forms import (
     AgendaAddForm,
     CloseVoteForm,
@@ -122,7 +122,7 @@ def vote(request, proposal):
 
 @workflow_action
 def close_vote(request, proposal):
-    body = roles.stage_body(proposal)
+    body = permissions.stage_body(proposal)
     form = CloseVoteForm(request.POST, meetings=Meeting.objects.filter(body=body) if body else [])
     if not form.is_valid() or parse_id(request.POST.get("ballot")) is None:
         messages.error(request, "The meeting chosen is not one of this body's meetings.")
@@ -262,7 +262,7 @@ def my_queue(request):
 
 
 def _office_only(user):
-    if not (roles.is_office_staff(user) or user.is_superuser):
+    if not (permissions.is_office_staff(user) or user.is_superuser):
         raise PermissionDenied(f"The pipeline dashboard is for {active_profile().office_name} staff.")
 
 
@@ -320,7 +320,7 @@ def email_settings(request):
 
 def _meeting_for(user, pk):
     meeting = get_object_or_404(Meeting.objects.select_related("body"), pk=pk)
-    if roles.membership_in(user, meeting.body) is None and not user.is_superuser:
+    if permissions.membership_in(user, meeting.body) is None and not user.is_superuser:
         raise PermissionDenied("Only the members of this body see its meetings.")
     return meeting
 

@@ -10,7 +10,7 @@ from core.queue import enqueue
 from core.quiet import is_quiet
 from proposals.policy import State
 
-from .. import roles, selectors
+from .. import permissions, selectors
 from ..models import Membership, Notification
 
 
@@ -71,7 +71,7 @@ def next_actors(proposal):
     """Who must act now that the proposal is where it is."""
     if proposal.state in State.REVIEW_STAGES:
         authors = {u.pk for u in selectors.authors_of(proposal)}
-        bodies = roles.stage_bodies(proposal)
+        bodies = permissions.stage_bodies(proposal)
         members = Membership.objects.filter(body__in=bodies, is_active=True).select_related("user")
         return [m.user for m in members if m.user_id not in authors]
     if proposal.state == State.APPROVED:

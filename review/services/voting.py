@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from .. import roles, selectors
+from .. import permissions, selectors
 from ..models import AuditEvent, Ballot, Vote
 from .audit import record_in_place
 from .notifications import notify
@@ -19,7 +19,7 @@ def cast_vote(*, proposal, user, choice, comment=""):
     if choice not in Vote.Choice.values:
         raise ValidationError({"choice": "Choose approve, request changes, reject or abstain."})
     locked = lock(proposal)
-    if not roles.may_vote(locked, user):
+    if not permissions.may_vote(locked, user):
         raise PermissionDenied(
             "Only the members of the reviewing body vote, and never on their own proposal."
         )
@@ -108,7 +108,7 @@ def remind_voters(*, proposal, user, ballot_id):
         .filter(pk=ballot_id, proposal=proposal)
         .first()
     )
-    if ballot is None or not roles.runs_vote(ballot, proposal, user):
+    if ballot is None or not permissions.runs_vote(ballot, proposal, user):
         raise PermissionDenied(
             "Only the chair or staff of the voting body remind its members, never on their own proposal."
         )

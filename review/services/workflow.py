@@ -24,7 +24,7 @@ from proposals.policy import (
     stage_for,
 )
 
-from .. import roles, selectors
+from .. import permissions, selectors
 from ..models import AuditEvent, Ballot, InternalNote
 from .audit import latest_version, record, record_in_place
 from .notifications import announce
@@ -38,7 +38,7 @@ def enter_stage(proposal):
     if stage is not None and stage.decided_by == VOTE:
         Ballot.objects.create(
             proposal=proposal,
-            body=roles.stage_body(proposal, stage),
+            body=permissions.stage_body(proposal, stage),
             stage=proposal.state,
             version_number=latest_version(proposal),
         )
@@ -169,7 +169,7 @@ def _approve_for_units(proposal, user, comment):
     if len(sponsors) < 2:
         return []
     approved = selectors.unit_approvals(proposal)
-    mine = [pk for pk in roles.sponsor_units_reviewed_by(user, proposal) if pk not in approved]
+    mine = [pk for pk in permissions.sponsor_units_reviewed_by(user, proposal) if pk not in approved]
     if not mine:
         raise ValidationError(
             "Your committee has already approved this proposal; it waits for the other sponsoring units."
@@ -332,7 +332,7 @@ def sign_off_fees(*, proposal, user, note=""):
     amount and statement the proposal states now. Possible only at the stage where the office
     decides; signing again for the same fees changes nothing."""
     locked = lock(proposal)
-    if not roles.may_sign_off_fees(locked, user):
+    if not permissions.may_sign_off_fees(locked, user):
         raise PermissionDenied(f"Only {active_profile().office_name} staff sign off the fee review.")
     if not needs_fee_review(locked):
         raise ValidationError("This proposal charges no additional fees; there is no fee review to sign off.")
@@ -379,7 +379,7 @@ def complete_consultation(*, proposal, user, rigor):
     """The office completes the authors' consultation and records the level of rigor agreed.
     Completing one already completed is refused with a clear message."""
     locked = lock(proposal)
-    if not roles.may_consult(locked, user):
+    if not permissions.may_consult(locked, user):
         raise PermissionDenied(f"Only {active_profile().office_name} staff complete a consultation.")
     rigor = (rigor or "").strip()
     if not rigor:
@@ -402,8 +402,8 @@ def complete_consultation(*, proposal, user, rigor):
 
 @transaction.atomic
 def add_internal_note(*, proposal, user, text):
-    body = roles.stage_body(proposal)
-    if body is None or roles.membership_in(user, body) is None or roles.is_author(user, proposal):
+    body = permissions.stage_body(proposal)
+    if body is None or permissions.membership_in(user, body) is None or permissions.is_author(user, proposal):
         raise PermissionDenied(
             "Internal notes are for the members of the reviewing body, never on their own proposal."
         )

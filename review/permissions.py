@@ -1,77 +1,32 @@
-"""Who a person is in the product: global roles from groups, per-object roles from memberships.
+"""Who may do what in review: one place.
 
-``roles_of(user)`` answers with three queries whatever the number of memberships, and is what the
-home page and the permission helpers read.
+- ``roles_of(user)``: every role a person holds (the vocabulary is ``core.roles``), read once per request;
+- the stage's bodies: which body reviews a proposal at a stage, and which person sits on it;
+- per-proposal questions (``may_act_at_stage``, ``may_vote``, ``runs_vote``, ``may_publish`` …), which
+  the proposal's transitions (through ``core.hooks.PROPOSAL_ACTIONS``), the services and the views all ask;
+- ``reviewer_reading_rule``: who besides the authors reads a proposal (``core.hooks.PROPOSAL_READERS``);
+- ``standing(proposal, user)``: everything one person may do on one proposal where it stands, asked
+  once, which the proposal page's workflow panel renders.
+
+Nobody acts on a proposal they author, whatever else they are.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 
-from core import roles as global_roles
-from proposals.models import UnitRole
-from proposals.policy import DECISION, VOTE, BodyKind, active_profile, stage_for
+from django.db.models import Q
+
+from core.roles import FACULTY, LEARNER, REGISTRAR, Roles
+from proposals.models import Consultation, Proposal, Unit, UnitRole
+from proposals.permissions import is_author
+from proposals.policy import DECISION, VOTE, BodyKind, State, active_profile, stage_for
 
 from .models import Membership, ReviewBody
 
 
-@dataclass
-class Roles:
-    is_admin: bool = False
-    is_faculty: bool = False
-    is_learner: bool = False
-    is_registrar: bool = False
-    faculty_units: list = field(default_factory=list)
-    evaluator_units: list = field(default_factory=list)
-    unit_reviewer_memberships: list = field(default_factory=list)
-    committee_memberships: list = field(default_factory=list)
-    office_memberships: list = field(default_factory=list)
-
-    @property
-    def is_unit_reviewer(self):
-        return bool(self.unit_reviewer_memberships)
-
-    @property
-    def is_committee_member(self):
-        return bool(self.committee_memberships)
-
-    @property
-    def chaired_memberships(self):
-        return [m for m in self.committee_memberships if m.role == Membership.Role.CHAIR]
-
-    @property
-    def is_office_staff(self):
-        return bool(self.office_memberships)
-
-    @property
-    def is_program_evaluator(self):
-        return bool(self.evaluator_units)
-
-    @property
-    def labels(self):
-        """Human names of the roles held, for the page header and the demo listing."""
-        profile = active_profile()
-        names = []
-        if self.is_faculty:
-            names.append("Faculty")
-        if self.is_unit_reviewer:
-            names.append("Unit reviewer")
-        if self.is_office_staff:
-            names.append(f"{profile.office_name} staff")
-        if self.chaired_memberships:
-            names.append("Committee chair")
-        elif self.is_committee_member:
-            names.append("Committee member")
-        if self.is_program_evaluator:
-            names.append("Program evaluator")
-        if self.is_registrar:
-            names.append("Registrar")
-        if self.is_learner:
-            names.append("Learner")
-        if self.is_admin:
-            names.append("Administrator")
-        return names
-
-
 def roles_of(user):
+    """Every role ``user`` holds, read with three queries whatever the number of memberships and
+    kept on the user for the rest of the request."""
     if not user.is_authenticated:
         return Roles()
     cached = getattr(user, "_microcred_roles", None)
@@ -84,9 +39,10 @@ def roles_of(user):
         groups = user._group_names = set(user.groups.values_list("name", flat=True))
     roles = Roles(
         is_admin=user.is_superuser or user.is_staff,
-        is_faculty=global_roles.FACULTY in groups,
-        is_learner=global_roles.LEARNER in groups,
-        is_registrar=global_roles.REGISTRAR in groups,
+        is_faculty=FACULTY in groups,
+        is_learner=LEARNER in groups,
+        is_registrar=REGISTRAR in groups,
+        office_name=profile.office_name,
     )
     for unit_role in UnitRole.objects.filter(user=user, unit__is_active=True).select_related("unit"):
         if unit_role.role == UnitRole.Role.FACULTY:
@@ -115,7 +71,7 @@ def roles_of(user):
 
 # --- per-proposal questions ------------------------------------------------------------------
 # Each answers for one proposal and one person; the views and the workflow's permission rules
-# (registered with ``proposals.access`` in ``review.apps``) all ask these, never their own copies.
+# (registered with ``core.hooks.PROPOSAL_ACTIONS`` in ``review.apps``) all ask these, never their own copies.
 
 
 def stage_body(proposal, stage=None):
@@ -221,8 +177,6 @@ def may_act_at_stage(proposal, user):
 
 def may_vote(proposal, user):
     """Chairs and members of the body whose vote is open; never an author of the proposal."""
-    from proposals.access import is_author
-
     stage = stage_for(proposal.state)
     if stage is None or stage.decided_by != VOTE or is_author(user, proposal):
         return False
@@ -264,7 +218,112 @@ def office_acts_on(proposal, user):
 may_sign_off_fees = may_consult = office_acts_on
 
 
-def is_author(user, proposal):
-    from proposals.access import is_author as authored
+# --- reading -------------------------------------------------------------------------------------
 
-    return authored(user, proposal)
+
+def reviewer_reading_rule(user):
+    """Reviewers read what has been submitted to them; the office also reads drafts whose authors
+    asked it for a consultation.
+
+    - unit reviewers: submitted proposals that their unit, or a unit below it, originates or
+      co-sponsors;
+    - members, chairs and staff of a university-wide body, and the office's staff: every
+      submitted proposal (they review all that reach the university level);
+    - the office's staff: drafts on which the authors asked it for a consultation (open or
+      completed: it keeps reading what it advised on), and revisions of published micro-credentials
+      from their start (it may start one itself, and it publishes what it replaces).
+    """
+    roles = roles_of(user)
+    submitted = ~Q(state=State.DRAFT)
+    q = Q(pk__in=[])
+    if roles.unit_reviewer_memberships:
+        units = Unit.objects.subtree_ids([m.body.unit_id for m in roles.unit_reviewer_memberships])
+        co_sponsored = Proposal.co_sponsors.through.objects.filter(unit_id__in=units).values("proposal_id")
+        q |= submitted & (Q(unit_id__in=units) | Q(pk__in=co_sponsored))
+    if roles.committee_memberships or roles.office_memberships:
+        q |= submitted
+    if roles.office_memberships:
+        q |= Q(pk__in=Consultation.objects.values("proposal_id")) | Q(revision_of__isnull=False)
+    return q
+
+
+# --- one person on one proposal ---------------------------------------------------------------
+
+
+@dataclass
+class Standing:
+    """What one person may do on one proposal where it stands, and why not: computed once from the
+    route (the stage), the stage's body and the person's memberships, and the transitions django-fsm
+    opens to them. The proposal page's workflow panel renders this; it asks nothing else."""
+
+    proposal: object
+    user: object
+    stage: object
+    body: object
+    authored: bool
+    # The names of the workflow transitions the person may fire now (permissions and conditions).
+    transitions: frozenset
+
+    @property
+    def acts_here(self):
+        """At a review stage, whoever may return the proposal is who acts there (decides, or closes
+        the vote)."""
+        return "return_for_revision" in self.transitions
+
+    @cached_property
+    def membership(self):
+        return membership_in(self.user, self.body)
+
+    @property
+    def reads_notes(self):
+        """The stage body's internal notes are for its members, never the authors."""
+        return not self.authored and self.membership is not None
+
+    @cached_property
+    def may_vote(self):
+        return may_vote(self.proposal, self.user)
+
+    @property
+    def may_withdraw(self):
+        # While the authors hold it (draft, returned) withdrawing sits beside submitting instead.
+        return "withdraw" in self.transitions and not self.proposal.is_editable
+
+    @property
+    def may_publish(self):
+        return "publish" in self.transitions
+
+    @property
+    def may_retire(self):
+        return "retire" in self.transitions
+
+    @cached_property
+    def may_sign_off_fees(self):
+        return may_sign_off_fees(self.proposal, self.user)
+
+    @cached_property
+    def may_consult(self):
+        return may_consult(self.proposal, self.user)
+
+    def sees_vote_progress(self, ballot):
+        return self.acts_here or sees_vote_progress(ballot, self.user)
+
+    def runs_vote(self, ballot):
+        return runs_vote(ballot, self.proposal, self.user)
+
+    @property
+    def why_not_vote(self):
+        """Why the person may not vote at this stage, where the page says so."""
+        return "You author this proposal, so you do not vote on it." if self.authored else ""
+
+
+def standing(proposal, user):
+    """``Standing`` of ``user`` on ``proposal``: asked once per page."""
+    stage = stage_for(proposal.state)
+    return Standing(
+        proposal=proposal,
+        user=user,
+        stage=stage,
+        body=stage_body(proposal, stage) if stage is not None else None,
+        authored=is_author(user, proposal),
+        transitions=frozenset(t.name for t in proposal.get_available_user_state_transitions(user)),
+    )
