@@ -16,8 +16,9 @@ from playwright.sync_api import expect
 
 from badges import bulk, services
 from badges.models import Award, BulkAward, ExpiryChange
+from tests.browser.conftest import screenshot
 from tests.browser.test_pipeline import click_and_wait, flash, log_in, log_out
-from tests.conftest import screenshot, wait_for
+from tests.conftest import wait_for
 from tests.workflow import publish_achievement
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -3,7 +3,7 @@
 import pytest
 
 from microcred.demo import DEMO_PASSWORD
-from tests.conftest import log_out, screenshot
+from tests.browser.conftest import log_out, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

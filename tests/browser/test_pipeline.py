@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from microcred.demo import DEMO_PASSWORD
-from tests.conftest import screenshot
+from tests.browser.conftest import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

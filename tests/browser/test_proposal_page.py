@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from proposals.models import Proposal
-from tests.conftest import screenshot
+from tests.browser.conftest import screenshot
 from tests.factories import complete_proposal
 from tests.workflow import return_and_resubmit
 

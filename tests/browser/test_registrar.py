@@ -7,8 +7,8 @@ import io
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import screenshot
 from tests.browser.test_pipeline import click_and_wait, flash, log_in, log_out
-from tests.conftest import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

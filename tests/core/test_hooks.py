@@ -60,7 +60,7 @@ def test_the_decorator_form_registers_and_returns_the_function(scratch):
 
 
 def test_an_undeclared_hook_is_refused_with_where_hooks_are_declared():
-    with pytest.raises(LookupError, match="declared in core.hooks"):
+    with pytest.raises(LookupError, match=r"declared in core\.hooks"):
         hooks.register("no_such_hook", print)
 
 
