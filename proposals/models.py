@@ -13,6 +13,7 @@ from core.models import AppendOnly
 from . import choices
 from .policy import (
     State,
+    check_proposal,
     fee_review_valid,
     needs_fee_review,
     next_state,
@@ -149,7 +150,7 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
     """A micro-credential proposal: everything both policies ask a proposer to say.
 
     Fields are optional in the database so that a draft can be saved at any point; the rules a
-    proposal must meet to be submitted live in ``proposals.rules``. The ``state`` field is the
+    proposal must meet to be submitted live in the policy profiles (``proposals.policy``). The ``state`` field is the
     approval workflow's, and only its transitions change it.
     """
 
@@ -336,8 +337,6 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         """The rules' verdict on this loaded instance, computed once: the submit service, the
         transition's condition and the refusal message all read it."""
         if "_submission_problems" not in self.__dict__:
-            from .rules import check_proposal
-
             self.__dict__["_submission_problems"] = check_proposal(self)
         return self.__dict__["_submission_problems"]
 
