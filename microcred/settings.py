@@ -58,7 +58,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else ""
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 # --- The policy profile -------------------------------------------------------------------------
-# The profiles are data in proposals/policy.py; an unknown one stops the start-up there
+# The profiles are data in proposals/policy/; an unknown one stops the start-up there
 # (proposals.apps.ProposalsConfig.ready), with the list of known profiles.
 # Blank means the default profile (proposals.policy.DEFAULT_PROFILE).
 MICROCRED_POLICY = env("MICROCRED_POLICY", "").strip().lower()

@@ -1,5 +1,5 @@
-"""The proposal's choice values, in a module of their own so that the policy profiles
-(``policy.py``), the rules (``rules.py``) and the models all name them one way, never as bare strings."""
+"""The proposal's choice values, in a module of their own so that the policy profiles and their rules
+(``policy/``) and the models all name them one way, never as bare strings."""
 
 from django.db import models
 

@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group
 
 from core import roles as global_roles
 
+from .demo_units import demo_organisation
 from .models import Competency, CompetencyFramework, Unit, UnitRole
 from .nace import seed_nace
 from .policy import active_profile
@@ -48,14 +49,14 @@ class DemoSite:
 
 def seed_people():
     """The organisation and the people outside the review bodies; returns the ``DemoSite``."""
-    profile = active_profile()
+    organisation = demo_organisation(active_profile())
     seed_nace(CompetencyFramework, Competency)
     units = {}
-    for code, name, kind, parent in profile.demo.units:
+    for code, name, kind, parent in organisation.units:
         units[code], _ = Unit.objects.get_or_create(
             code=code, defaults={"name": name, "kind": kind, "parent": units.get(parent)}
         )
-    dept, school = units[profile.demo.home_department], units[profile.demo.home_school]
+    dept, school = units[organisation.home_department], units[organisation.home_school]
     site = DemoSite(logins=[], units=units, department=dept, school=school)
     groups = {name: Group.objects.get_or_create(name=name)[0] for name in global_roles.GROUPS}
 

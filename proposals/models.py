@@ -13,6 +13,7 @@ from core.models import AppendOnly
 from . import choices
 from .policy import (
     State,
+    check_proposal,
     fee_review_valid,
     needs_fee_review,
     next_state,
@@ -149,7 +150,7 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
     """A micro-credential proposal: everything both policies ask a proposer to say.
 
     Fields are optional in the database so that a draft can be saved at any point; the rules a
-    proposal must meet to be submitted live in ``proposals.rules``. The ``state`` field is the
+    proposal must meet to be submitted live in the policy profiles (``proposals.policy``). The ``state`` field is the
     approval workflow's, and only its transitions change it.
     """
 
@@ -330,14 +331,12 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
     # fire it; services (``review.services``) call them, never views, and panels ask the same
     # transitions what a reader may do. The review stages come from the policy profiles, so the
     # transitions that act at a stage take any source and check "at a review stage" as a condition.
-    # Who may act at a review stage is the review app's knowledge: ``access.may`` asks it.
+    # Who may act at a review stage is the review app's knowledge: ``permissions.may`` asks it.
 
     def submission_problems(self):
         """The rules' verdict on this loaded instance, computed once: the submit service, the
         transition's condition and the refusal message all read it."""
         if "_submission_problems" not in self.__dict__:
-            from .rules import check_proposal
-
             self.__dict__["_submission_problems"] = check_proposal(self)
         return self.__dict__["_submission_problems"]
 

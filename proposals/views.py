@@ -17,7 +17,7 @@ from core.ids import parse_id, query_text
 from core.once import creates
 from core.paging import KeysFirstPaginator
 
-from . import permissions, rules, selectors, services
+from . import permissions, selectors, services
 from .extensions import detail_panels, stage_approvals
 from .forms import (
     SECTIONS,
@@ -31,7 +31,14 @@ from .forms import (
 )
 from .models import Competency, Unit
 from .page import PAGE_SECTIONS
-from .policy import State, active_profile, needs_curriculum_approval, profile_states, resume_at
+from .policy import (
+    State,
+    active_profile,
+    check_proposal,
+    needs_curriculum_approval,
+    profile_states,
+    resume_at,
+)
 from .versions import diff
 
 
@@ -128,7 +135,7 @@ def create(request):
 @login_required
 def detail(request, pk):
     proposal = selectors.proposal_for_page(pk=pk, user=request.user)
-    problems = rules.check_proposal(proposal) if proposal.is_editable else []
+    problems = check_proposal(proposal) if proposal.is_editable else []
     can_edit = permissions.can_edit(request.user, proposal)
     # Where a submission would go now, and why (a revision may have changed the route).
     submit_to, submit_why = resume_at(proposal, stage_approvals(proposal)) if can_edit else (None, "")
@@ -200,7 +207,7 @@ def edit(request, pk, section):
 
     # A refused POST leaves the forms' edits on ``proposal``: judge what is saved, not what was typed.
     saved = proposal if request.method == "GET" else selectors.prefetched().get(pk=pk)
-    problems = rules.check_proposal(saved)
+    problems = check_proposal(saved)
     return render(
         request,
         "proposals/edit.html",
@@ -325,7 +332,7 @@ def upload_attachment(request, pk):
             messages.success(request, f"“{attachment.original_name}” attached.")
             return redirect("proposals:edit", pk=pk, section="attachments")
     messages.error(request, "The file was not attached: see the reason beside the file field.")
-    problems = rules.check_proposal(proposal)
+    problems = check_proposal(proposal)
     section = SECTIONS_BY_SLUG["attachments"]
     return render(
         request,

@@ -3,7 +3,6 @@ the ground floor, and never the other way round. Read from the source, so that a
 breaks the layout fails here, whatever the code path that would run it."""
 
 import ast
-from pathlib import Path
 
 import pytest
 

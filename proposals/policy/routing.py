@@ -1,0 +1,182 @@
+"""Where a proposal goes under the active profile (its route, where a resubmission resumes, what
+follows an approval), whether its fees need a review and its awards reach the registrar; and the
+start-up check that every registered profile is whole."""
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Q
+
+from .rules import RULES
+from .states import BodyKind, State
+from .types import DECISION, PROFILES, VOTE, active_key, active_profile
+
+
+def validate_profiles(profiles=None):
+    """Refuse to start with a profile that could let a proposal through unchecked: an unknown
+    active profile, no rule list, an unknown rule, a stage of an unknown body or an office that is
+    not one of its bodies. Called when the proposals app starts."""
+    profiles = PROFILES if profiles is None else profiles
+    active = active_key()
+    if active not in profiles:
+        raise ImproperlyConfigured(
+            f"MICROCRED_POLICY={active!r} is not a policy profile this product knows. "
+            f"Use one of: {', '.join(profiles)}."
+        )
+    for profile in profiles.values():
+        where = f"Policy profile {profile.key!r}"
+        if not profile.rules:
+            raise ImproperlyConfigured(
+                f"{where} has no rule list: every profile names the submission rules it enforces."
+            )
+        unknown = sorted(set(profile.rules) - set(RULES))
+        if unknown:
+            raise ImproperlyConfigured(f"{where} names unknown rules: {', '.join(unknown)}.")
+        if not profile.stages:
+            raise ImproperlyConfigured(f"{where} has no approval route.")
+        kinds = {BodyKind.UNIT_COMMITTEE, *(b.kind for b in profile.bodies)}
+        for stage in profile.stages:
+            if stage.body_kind not in kinds or stage.decided_by not in (DECISION, VOTE):
+                raise ImproperlyConfigured(
+                    f"{where}: stage {stage.state!r} names a body or decider the profile does not have."
+                )
+        if profile.office_body not in kinds or profile.office_stage is None:
+            raise ImproperlyConfigured(f"{where}: its office must decide one of its stages.")
+
+
+def _profile(profile_key=None):
+    return PROFILES[profile_key] if profile_key else active_profile()
+
+
+def route(proposal, profile_key=None):
+    """The stages this proposal goes through under the profile, in order."""
+    return [stage for stage in _profile(profile_key).stages if stage.applies(proposal)]
+
+
+def stage_for(state, profile_key=None):
+    return next((s for s in _profile(profile_key).stages if s.state == state), None)
+
+
+def profile_states():
+    """The states a proposal can be in under the active profile, in route order."""
+    return [
+        State.DRAFT,
+        *(stage.state for stage in active_profile().stages),
+        State.RETURNED,
+        State.APPROVED,
+        State.PUBLISHED,
+        State.RETIRED,
+        State.REJECTED,
+        State.WITHDRAWN,
+    ]
+
+
+def stages_of(kind, profile_key=None):
+    """The states of the profile's route at which a body of this kind reviews."""
+    return [s.state for s in _profile(profile_key).stages if s.body_kind == kind]
+
+
+def sponsor_unit_ids(proposal):
+    """The originating unit and every co-sponsoring unit: each one's curriculum committee approves."""
+    return sorted({proposal.unit_id, *(u.pk for u in proposal.co_sponsors.all())})
+
+
+def route_keys(proposal, stages=None):
+    """The route as comparable keys. A unit review's key names the sponsoring units, so that adding
+    a co-sponsor counts as a change of route: its committee has not approved yet."""
+    stages = route(proposal) if stages is None else stages
+    keys = []
+    for stage in stages:
+        if stage.body_kind == BodyKind.UNIT_COMMITTEE:
+            keys.append(f"{stage.state}:{','.join(str(pk) for pk in sponsor_unit_ids(proposal))}")
+        else:
+            keys.append(stage.state)
+    return keys
+
+
+def passed_stages(keys, approvals):
+    """The stages that approved this proposal on the route it has now.
+
+    ``approvals`` are (state, route keys then) pairs, one per stage approval on record. An approval
+    stands only if the route up to and including that stage was the same then as now: a body
+    approves what it saw, including which bodies had approved before it.
+    """
+    states = [key.split(":")[0] for key in keys]
+    passed = set()
+    for state, keys_then in approvals:
+        if state not in states:
+            continue
+        states_then = [key.split(":")[0] for key in keys_then]
+        if state not in states_then:
+            continue
+        upto, upto_then = states.index(state) + 1, states_then.index(state) + 1
+        if list(keys_then[:upto_then]) == keys[:upto]:
+            passed.add(state)
+    return passed
+
+
+def resume_at(proposal, approvals):
+    """Where a submission goes: (the stage, why it goes there).
+
+    A first submission starts the route. A resubmission after a return resumes at the stage that
+    returned it if that stage still applies and no earlier stage that now applies has been skipped;
+    otherwise it goes to the earliest applicable stage that has not approved this route.
+    """
+    stages = route(proposal)
+    first = stages[0]
+    returned = proposal.returned_from
+    if not returned:
+        return first, ""
+    keys = route_keys(proposal, stages)
+    passed = passed_stages(keys, approvals) - {returned}
+    pending = [s for s in stages if s.state not in passed]
+    if not pending:
+        last = stages[-1]
+        return last, f"Every stage of its route had approved it before; {last.label} decides again."
+    target = pending[0]
+    returned_label = State.label(returned)
+    if target.state == returned:
+        return target, f"It goes back to {target.label}, which returned it."
+    if returned in [s.state for s in stages]:
+        return target, (
+            f"{target.label} now applies to it and has not approved it on this route ({target.why}), "
+            f"so it goes there before {returned_label}, which returned it."
+        )
+    return target, (
+        f"{returned_label}, which returned it, no longer applies after the changes, so it goes to "
+        f"{target.label}, the first stage of its route that has not approved it."
+    )
+
+
+def next_state(proposal, profile_key=None):
+    """Where approval at the proposal's current stage leads: the next stage of its route, or
+    approved after the last. None when the current state is not on the proposal's route."""
+    states = [stage.state for stage in route(proposal, profile_key)]
+    if proposal.state not in states:
+        return None
+    index = states.index(proposal.state)
+    return states[index + 1] if index + 1 < len(states) else State.APPROVED
+
+
+def reaches_registrar(*, credit_bearing, enrolled, profile_key=None):
+    """Whether an award is recorded for the registrar under the profile's transcript rule."""
+    rule = _profile(profile_key).transcript_rule
+    return rule is not None and rule.applies(credit_bearing=credit_bearing, enrolled=enrolled)
+
+
+def needs_fee_review(proposal, profile_key=None):
+    rule = _profile(profile_key).fee_review
+    return rule is not None and rule.applies(proposal)
+
+
+def fee_review_q(profile_key=None):
+    """Proposals that need the profile's fee review, as a query (nothing when it has none)."""
+    rule = _profile(profile_key).fee_review
+    return rule.q() if rule is not None else Q(pk__in=[])
+
+
+def fee_review_valid(proposal):
+    """A fee sign-off holds only for the fee amount and statement it approved."""
+    return (
+        proposal.fee_review_signed_at is not None
+        and proposal.fee_review_amount == proposal.fee_amount
+        and proposal.fee_review_notes == proposal.fee_notes
+    )
