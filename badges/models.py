@@ -12,7 +12,7 @@ from proposals.models import Proposal
 
 
 class IssuerKey(models.Model):
-    """A public signing key of the institution. The private key lives in a file (``badges.keys``),
+    """A public signing key of the institution. The private key lives in a file (``badges.issuing.keys``),
     never in the database. The newest key that is not retired signs; every key stays published."""
 
     name = models.SlugField(max_length=60, unique=True, help_text="The key file's name in ISSUER_KEY_DIR.")
@@ -89,7 +89,7 @@ class Achievement(models.Model):
 
 class Award(models.Model):
     """A learner's award of an achievement. Written in the transaction that decides it; a task then
-    issues its signed credential (``services.issue_credential``). One award per learner and
+    issues its signed credential (``issuing.services.issue_credential``). One award per learner and
     achievement, one credential per award: the database says so."""
 
     class State(models.TextChoices):
@@ -159,10 +159,6 @@ class Award(models.Model):
     @property
     def public_url(self):
         return settings.PUBLIC_BASE_URL + self.get_absolute_url()
-
-    @property
-    def credential_url(self):
-        return settings.PUBLIC_BASE_URL + reverse("badges:award_json", args=[self.public_id])
 
 
 class Credential(AppendOnly):

@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from badges import documents, expiry, services
+from badges.awarding import expiry
+from badges.issuing import documents, services
 from badges.models import Award, Credential, ExpiryChange, StatusList
 from tests.badges import test_issuing
 

@@ -9,7 +9,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from badges import images
+from badges.issuing import images
 from badges.models import Award
 from tests.browser.test_pipeline import click_and_wait, flash, log_in, log_out
 from tests.conftest import screenshot
@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def fiu_site(settings, tmp_path):
     from django.contrib.auth import get_user_model
 
-    from badges import services
+    from badges.issuing import services
     from badges.models import Achievement, Learner
     from microcred.demo import seed_demo
     from proposals.policy import State

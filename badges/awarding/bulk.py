@@ -29,9 +29,9 @@ from core.spreadsheets import FORMULA_STARTS  # a cell a spreadsheet would run a
 from proposals.policy import State
 from review import roles
 
-from . import services
-from .learning import evaluates_centrally
-from .models import Achievement, Award, BulkAward, Learner
+from ..issuing import services
+from ..models import Achievement, Award, BulkAward, Learner
+from ..permissions import evaluates_centrally, may_award
 
 # Header names as people type them, to the column each means.
 COLUMNS = {
@@ -63,16 +63,6 @@ class Outcome:
         HOLDS: "Already holds it",
         ERROR: "Error",
     }
-
-
-def may_award(user, achievement):
-    """The program evaluators of the proposing unit, or the office's staff where the profile awards
-    centrally, award a published micro-credential."""
-    if not user.is_authenticated or achievement.proposal.state != State.PUBLISHED:
-        return False
-    if evaluates_centrally():
-        return roles.is_office_staff(user)
-    return any(unit.pk == achievement.proposal.unit_id for unit in roles.roles_of(user).evaluator_units)
 
 
 def awardable(user):
@@ -338,10 +328,6 @@ def earlier_uploads(bulk):
     )
 
 
-def may_see(user, bulk):
-    return may_award(user, bulk.achievement)
-
-
 @transaction.atomic
 def confirm(*, bulk, user):
     """Confirm a previewed upload: its good rows are awarded in the background."""
@@ -375,7 +361,7 @@ def cancel(*, bulk, user):
 
 
 def _enqueue(bulk_id):
-    from .tasks import process_bulk_award
+    from ..tasks import process_bulk_award
 
     enqueue(process_bulk_award, bulk_id)  # broker down: the outbox sweep resumes confirmed uploads
 

@@ -1,6 +1,5 @@
-"""Writes of the badges app: achievements from published proposals, awards, issuing their signed
-credentials, revocation and the issuer's keys. Each runs in one transaction and says what it
-guarantees."""
+"""Issuing: achievements from published proposals, awards, issuing their signed credentials,
+revocation and the issuer's keys. Each runs in one transaction and says what it guarantees."""
 
 import json
 import logging
@@ -22,18 +21,15 @@ from proposals.choices import Form, Kind
 from proposals.models import Proposal, ProposalVersion
 from proposals.policy import State
 from proposals.selectors import prefetched
-from review import roles
 from review.services import notify
 
-from . import documents, images, keys, signing, stacking
-from .models import Achievement, Award, Credential, IssuerKey, StatusList
+from .. import permissions
+from ..awarding import stacking
+from ..models import Achievement, Award, Credential, IssuerKey, StatusList
+from ..selectors import current_achievement
+from . import documents, images, keys, signing
 
 logger = logging.getLogger(__name__)
-
-
-def award_notes(award):
-    """What other apps say about the award to its learner (``core.hooks.AWARD_NOTES``)."""
-    return [text for text in (note(award) for note in hooks.implementations(hooks.AWARD_NOTES)) if text]
 
 
 # --- keys ------------------------------------------------------------------------------------------
@@ -213,10 +209,6 @@ def published_without_achievement(older_than_seconds):
     )
 
 
-def current_achievement(proposal):
-    return Achievement.objects.filter(proposal=proposal).order_by("-version").first()
-
-
 # --- awards -------------------------------------------------------------------------------------
 
 
@@ -272,7 +264,7 @@ def award(
 
 
 def _enqueue_issue(award_id):
-    from .tasks import issue_award
+    from ..tasks import issue_award
 
     enqueue(issue_award, award_id)  # broker down: the award stays pending and the sweep issues it
 
@@ -408,11 +400,6 @@ def set_listed(*, award, listed):
 # --- revocation -------------------------------------------------------------------------------------
 
 
-def may_revoke(award, user):
-    """Staff of the awarding office revoke, never an award of their own."""
-    return user.is_authenticated and roles.is_office_staff(user) and award.learner_id != user.pk
-
-
 @transaction.atomic
 def revoke(*, award, user, reason):
     """Revoke an issued award with a reason and publish it in the signed status list. Revoking
@@ -421,7 +408,7 @@ def revoke(*, award, user, reason):
     if not reason:
         raise ValidationError({"reason": "Say why the award is revoked."})
     locked = Award.objects.select_for_update().get(pk=award.pk)
-    if not may_revoke(locked, user):
+    if not permissions.may_revoke(user, locked):
         raise PermissionDenied("Only the awarding office's staff revoke awards.")
     if locked.state == Award.State.REVOKED:
         return locked
