@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_POST
+from django_fsm import has_transition_perm
 
 from . import permissions, selectors
 from .awarding import stacking
@@ -33,6 +34,7 @@ def award(request, public_id):
     credential = selectors.credential_data(found)
     mine = permissions.is_learner_of(request.user, found)
     status = selectors.status_of(found)
+    can_revoke = has_transition_perm(found.revoke, request.user)
     response = render(
         request,
         "badges/award.html",
@@ -42,7 +44,7 @@ def award(request, public_id):
             "verified": services.verify_credential(credential) if credential else False,
             "credential": credential,
             "issuer_name": documents.institution_name(),
-            "can_revoke": permissions.may_revoke(request.user, found) and found.state == found.State.ISSUED,
+            "can_revoke": can_revoke,
             "revoke_form": RevokeForm(),
             "is_mine": mine,
             "enrolment": found.learner.enrolments.filter(achievement=found.achievement).first()
@@ -50,9 +52,7 @@ def award(request, public_id):
             else None,
             "notes": selectors.award_notes(found) if mine else [],
             # Staff see when a micro-certificate's components no longer hold, and decide.
-            "lapsed_components": stacking.missing_components(found)
-            if found.state == found.State.ISSUED and permissions.may_revoke(request.user, found)
-            else [],
+            "lapsed_components": stacking.missing_components(found) if can_revoke else [],
             "credly_badge": credly.shown_to(found, request.user),
             # Only the learner adds it to LinkedIn, and only while the institution stands behind it.
             "linkedin": linkedin_links(found, credential)

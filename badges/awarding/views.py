@@ -98,7 +98,7 @@ def bulk_detail(request, pk):
             "rows": rows,
             "summary": bulk.summary(rows),
             "labels": bulk.Outcome.LABELS,
-            "to_award": sum(row["outcome"] in (bulk.Outcome.NEW, bulk.Outcome.EXISTING) for row in rows),
+            "to_award": len(bulk.awardable_rows(rows)),
             "earlier": list(bulk.earlier_uploads(found)),
             "percent": int(100 * found.processed / len(rows)) if rows else 100,
         },

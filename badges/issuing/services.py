@@ -14,6 +14,7 @@ from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django_fsm import can_proceed
 
 from core import hooks
 from core.queue import enqueue
@@ -279,8 +280,8 @@ def issue_credential(*, award_id):
             .select_related("learner", "achievement")
             .get(pk=award_id)
         )
-        if award.state != Award.State.PENDING:
-            return award
+        if not can_proceed(award.issue):
+            return award  # issued already (or revoked): delivered twice, it issues once
         key = signing_key()
         now = timezone.now()
         valid_until = (
@@ -289,14 +290,8 @@ def issue_credential(*, award_id):
             else None
         )
         credential = _store_credential(award, key, now, issued_at=now, valid_until=valid_until)
-        Award.objects.filter(pk=award.pk).update(
-            state=Award.State.ISSUED,
-            issued_at=now,
-            valid_until=valid_until,
-            last_error="",
-            credential=credential,
-        )
-        award.state, award.issued_at, award.valid_until = Award.State.ISSUED, now, valid_until
+        award.issue(credential=credential, at=now, valid_until=valid_until)
+        award.save(update_fields=["state", "issued_at", "valid_until", "last_error", "credential"])
         notify(
             recipients=[award.learner],
             subject=f"You have earned “{award.achievement.name}”",
@@ -402,8 +397,8 @@ def set_listed(*, award, listed):
 
 @transaction.atomic
 def revoke(*, award, user, reason):
-    """Revoke an issued award with a reason and publish it in the signed status list. Revoking
-    twice changes nothing."""
+    """Revoke an issued award with a reason (its ``revoke`` transition, on the locked row) and
+    publish it in the signed status list. Revoking twice changes nothing."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the award is revoked."})
@@ -412,16 +407,14 @@ def revoke(*, award, user, reason):
         raise PermissionDenied("Only the awarding office's staff revoke awards.")
     if locked.state == Award.State.REVOKED:
         return locked
-    if locked.state != Award.State.ISSUED:
+    if not can_proceed(locked.revoke):
         raise ValidationError("Only an issued award can be revoked.")
-    Award.objects.filter(pk=locked.pk).update(
-        state=Award.State.REVOKED, revoked_at=timezone.now(), revoked_by=user, revoked_reason=reason
-    )
+    locked.revoke(by=user, reason=reason, at=timezone.now())
+    locked.save(update_fields=["state", "revoked_at", "revoked_by", "revoked_reason"])
     publish_status_list()
     stacking.component_revoked(locked)
     for name in hooks.implementations(hooks.AWARD_REVOKED):
         transaction.on_commit(lambda name=name, pk=locked.pk: _send(name, pk))
-    locked.refresh_from_db()
     return locked
 
 
