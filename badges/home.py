@@ -6,14 +6,15 @@ from django.urls import reverse
 
 from core.cards import SHOWN, Card, Item, Placed
 
-from .learning import evaluates_centrally, evaluation_queue, in_progress, progress
+from .learning.selectors import evaluation_queue, in_progress, progress
+from .permissions import has_evaluation_queue
 from .selectors import awards_of
 
 
 def home_cards(home):
     roles, user = home.roles, home.user
     placed = []
-    if roles.is_program_evaluator or (roles.is_office_staff and evaluates_centrally()):
+    if has_evaluation_queue(roles):
         placed.append(Placed("waiting", 30, _evidence_card(user)))
     if roles.is_learner:
         learning, held = _learner_cards(user)

@@ -6,13 +6,14 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from core.models import AppendOnly
 from proposals.models import Proposal
 
 
 class IssuerKey(models.Model):
-    """A public signing key of the institution. The private key lives in a file (``badges.keys``),
+    """A public signing key of the institution. The private key lives in a file (``badges.issuing.keys``),
     never in the database. The newest key that is not retired signs; every key stays published."""
 
     name = models.SlugField(max_length=60, unique=True, help_text="The key file's name in ISSUER_KEY_DIR.")
@@ -87,10 +88,11 @@ class Achievement(models.Model):
         return settings.PUBLIC_BASE_URL + reverse("badges:achievement", args=[self.uuid])
 
 
-class Award(models.Model):
+class Award(ConcurrentTransitionMixin, models.Model):
     """A learner's award of an achievement. Written in the transaction that decides it; a task then
-    issues its signed credential (``services.issue_credential``). One award per learner and
-    achievement, one credential per award: the database says so."""
+    issues its signed credential (``issuing.services.issue_credential``). One award per learner and
+    achievement, one credential per award: the database says so. Its state changes only by its
+    transitions, which write when, by whom and why on the award itself."""
 
     class State(models.TextChoices):
         PENDING = "pending", "Being issued"
@@ -109,7 +111,7 @@ class Award(models.Model):
     awarded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING, db_index=True)
+    state = FSMField(max_length=10, choices=State.choices, default=State.PENDING, db_index=True)
     status_index = models.PositiveIntegerField(
         unique=True, help_text="The revocation status list bit of the credential in force."
     )
@@ -160,9 +162,25 @@ class Award(models.Model):
     def public_url(self):
         return settings.PUBLIC_BASE_URL + self.get_absolute_url()
 
-    @property
-    def credential_url(self):
-        return settings.PUBLIC_BASE_URL + reverse("badges:award_json", args=[self.public_id])
+    # --- its life -----------------------------------------------------------------------------------
+    # One transition per verb. The services (``issuing.services``) lock the row, fire the transition
+    # and save it, so that two deliveries or two people acting at once change it once.
+
+    @transition(field=state, source=State.PENDING, target=State.ISSUED)
+    def issue(self, *, credential, at, valid_until):
+        """Its signed credential is stored: it is in force from ``at`` until ``valid_until`` (None:
+        it never expires)."""
+        self.credential, self.issued_at, self.valid_until, self.last_error = credential, at, valid_until, ""
+
+    def _by_revoker(self, user):
+        from .permissions import may_revoke
+
+        return may_revoke(user, self)
+
+    @transition(field=state, source=State.ISSUED, target=State.REVOKED, permission=_by_revoker)
+    def revoke(self, *, by, reason, at):
+        """Revoked by the awarding office, with the reason learners and verifiers are shown."""
+        self.revoked_at, self.revoked_by, self.revoked_reason = at, by, reason
 
 
 class Credential(AppendOnly):
@@ -299,10 +317,11 @@ def bulk_upload_path(instance, filename):
     return f"bulk-awards/{uuid.uuid4().hex}.csv"
 
 
-class BulkAward(models.Model):
+class BulkAward(ConcurrentTransitionMixin, models.Model):
     """A spreadsheet of learners to award one achievement, kept as uploaded with its checked rows:
     previewed first, then confirmed by someone who may award it, then issued row by row in the
-    background through the same idempotent path as single awards."""
+    background through the same idempotent path as single awards. Its state changes only by its
+    transitions."""
 
     class State(models.TextChoices):
         PREVIEW = "preview", "Waiting for confirmation"
@@ -315,7 +334,7 @@ class BulkAward(models.Model):
     original_name = models.CharField(max_length=200)
     sha256 = models.CharField(max_length=64, db_index=True)
     rows = models.JSONField(default=list, help_text="Each row as read, with its outcome.")
-    state = models.CharField(max_length=10, choices=State.choices, default=State.PREVIEW, db_index=True)
+    state = FSMField(max_length=10, choices=State.choices, default=State.PREVIEW, db_index=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
     confirmed_by = models.ForeignKey(
@@ -334,6 +353,41 @@ class BulkAward(models.Model):
 
     def get_absolute_url(self):
         return reverse("badges:bulk", args=[self.pk])
+
+    # --- its life -----------------------------------------------------------------------------------
+    # The services (``awarding.bulk``) lock the upload, fire a transition and save it.
+
+    def _by_awarder(self, user):
+        from .permissions import may_award
+
+        return may_award(user, self.achievement)
+
+    def _has_rows_to_award(self):
+        from .awarding.bulk import awardable_rows
+
+        return bool(awardable_rows(self.rows))
+
+    @transition(
+        field=state,
+        source=State.PREVIEW,
+        target=State.ISSUING,
+        conditions=[_has_rows_to_award],
+        permission=_by_awarder,
+    )
+    def confirm(self, *, by, at):
+        """Someone who may award it confirms the preview: its good rows are awarded in the background."""
+        self.confirmed_by, self.confirmed_at = by, at
+
+    @transition(field=state, source=State.PREVIEW, target=State.CANCELLED, permission=_by_awarder)
+    def cancel(self, *, by):
+        """Nobody is awarded from it; the file and its rows are kept as they were."""
+
+    def _every_row_handled(self):
+        return self.processed >= len(self.rows)
+
+    @transition(field=state, source=State.ISSUING, target=State.DONE, conditions=[_every_row_handled])
+    def finish(self, *, at):
+        self.finished_at = at
 
 
 class CredlyBadge(models.Model):

@@ -5,7 +5,9 @@ import json
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from .models import Award, IssuerKey
+from core import hooks
+
+from .models import Achievement, Award, IssuerKey
 
 
 def public_award(public_id):
@@ -42,3 +44,13 @@ def status_of(award, now=None):
 def credential_data(award):
     credential = award.credential
     return json.loads(credential.json) if credential else None
+
+
+def current_achievement(proposal):
+    """The newest achievement (version) of a published micro-credential, or None."""
+    return Achievement.objects.filter(proposal=proposal).order_by("-version").first()
+
+
+def award_notes(award):
+    """What other apps say about the award to its learner (``core.hooks.AWARD_NOTES``)."""
+    return [text for text in (note(award) for note in hooks.implementations(hooks.AWARD_NOTES)) if text]

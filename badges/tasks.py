@@ -4,7 +4,9 @@ import logging
 
 from celery import shared_task
 
-from . import bulk, credly, expiry, services
+from .awarding import bulk, expiry
+from .integrations import credly
+from .issuing import services
 
 logger = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from django.db.models.functions import TruncMonth
 
 from review.trends import Trend
 
-from .documents import NACE_FRAMEWORK
+from .issuing.documents import NACE_FRAMEWORK
 from .models import Achievement, Award
 
 TOP_CREDENTIALS = 10

@@ -14,9 +14,10 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from badges import bulk, credly, expiry
-from badges import services as badges
 from badges import tasks as badges_tasks
+from badges.awarding import bulk, expiry
+from badges.integrations import credly
+from badges.issuing import services as badges
 from core.queue import enqueue
 from review.services import digests, notifications
 from review.tasks import send_digest, send_notification

@@ -65,7 +65,7 @@ MICROCRED_POLICY = env("MICROCRED_POLICY", "").strip().lower()
 # Blank means the active profile's institution (proposals.policy); set it to show another name.
 INSTITUTION_NAME_OVERRIDE = env("INSTITUTION_NAME", "")
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
-# The institution's signing keys (badges.keys): private keys are files here, never in the database,
+# The institution's signing keys (badges.issuing.keys): private keys are files here, never in the database,
 # encrypted with the passphrase when one is set. Back the folder up; keep the passphrase apart.
 ISSUER_KEY_DIR = Path(env("ISSUER_KEY_DIR", str(BASE_DIR / "private-keys")))
 ISSUER_KEY_PASSPHRASE = env("ISSUER_KEY_PASSPHRASE", "")
@@ -76,7 +76,7 @@ TRANSCRIPT_EXPORT_COLUMNS = env_list(
     "credits,level,awarding_unit,award_date,term_code",
 )
 
-# Credly (badges.credly): awards of achievements with a Credly badge template id are also issued
+# Credly (badges.integrations.credly): awards of achievements with a Credly badge template id are also issued
 # through Credly's API, but only when both the organisation id and the API token are set.
 CREDLY_ORGANIZATION_ID = env("CREDLY_ORGANIZATION_ID", "").strip()
 CREDLY_API_TOKEN = env("CREDLY_API_TOKEN", "").strip()
@@ -211,7 +211,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
-ACCOUNT_ADAPTER = "badges.accounts.LearnerAccountAdapter"
+ACCOUNT_ADAPTER = "badges.learning.accounts.LearnerAccountAdapter"
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
@@ -253,10 +253,10 @@ STORAGES = {
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 # A whole request: one upload at its limit plus the form around it. Larger ones are refused unread.
 MAX_REQUEST_BYTES = MAX_UPLOAD_BYTES + 1024 * 1024
-# The public "verify a credential" page (badges.verify_views): the largest credential or badge image
+# The public "verify a credential" page (badges.verification.views): the largest credential or badge image
 # it reads; anything beyond is dropped as it arrives.
 VERIFY_UPLOAD_MAX_BYTES = env_int("VERIFY_UPLOAD_MAX_BYTES", 2 * 1024 * 1024)
-# Bulk awarding from a spreadsheet (badges.bulk): the largest file and the most learners in one.
+# Bulk awarding from a spreadsheet (badges.awarding.bulk): the largest file and the most learners in one.
 BULK_AWARD_MAX_BYTES = env_int("BULK_AWARD_MAX_BYTES", 2 * 1024 * 1024)
 BULK_AWARD_MAX_ROWS = env_int("BULK_AWARD_MAX_ROWS", 5000)
 # The institution's LinkedIn organisation id: "Add to LinkedIn profile" then links the page, not just the name.

@@ -1,7 +1,7 @@
 """Benchmark: Open Badges 3.0 credentials issued per second through the real issuing service.
 
 Builds a throw-away SQLite database with the demo site, makes N awards (``BENCH_AWARDS``, default
-1000) of one achievement to N learners, issues each with ``badges.services.issue_credential`` and
+1000) of one achievement to N learners, issues each with ``badges.issuing.services.issue_credential`` and
 prints the end-to-end rate, split into canonicalisation, signing, image baking and everything else,
 beside the raw rate of canonicalise + sign alone on the same credential in the same run.
 Run with ``make bench-awards``.
@@ -26,7 +26,7 @@ N = int(os.environ.get("BENCH_AWARDS", "1000"))
 
 def main():
     call_command("migrate", verbosity=0)
-    from badges import images, keys, services, signing
+    from badges.issuing import images, keys, services, signing
     from badges.models import Achievement, Award
     from core.quiet import quietly
     from microcred.demo import seed_demo
@@ -105,7 +105,7 @@ def main():
     # The raw rate: canonicalise + sign alone, on the same (unsigned) credential.
     import json
 
-    from badges.documents import iso
+    from badges.issuing.documents import iso
     from badges.models import IssuerKey
 
     sample = json.loads(awards[0].__class__.objects.get(pk=awards[0].pk).credential.json)

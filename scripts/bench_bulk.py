@@ -37,7 +37,7 @@ def main():
     call_command("migrate", verbosity=0)
     from django.contrib.auth import get_user_model
 
-    from badges import bulk
+    from badges.awarding import bulk
     from badges.models import Award, BulkAward
     from microcred.demo import seed_demo
 

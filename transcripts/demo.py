@@ -7,7 +7,7 @@ from datetime import date, datetime, time
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from badges import services as badges_services
+from badges.issuing import services as badges_services
 from badges.models import Award, Learner
 from core.quiet import quietly
 from proposals.models import Proposal

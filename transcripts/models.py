@@ -3,6 +3,7 @@ history of each record, and the batches sent to the student information system (
 
 from django.conf import settings
 from django.db import models
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from badges.models import Award
 from core.models import AppendOnly
@@ -54,8 +55,10 @@ class Batch(models.Model):
         return f"Batch {self.pk} ({self.term})"
 
 
-class TranscriptRecord(models.Model):
-    """One award on its way to the transcript, or the reversal of one already posted."""
+class TranscriptRecord(ConcurrentTransitionMixin, models.Model):
+    """One award on its way to the transcript, or the reversal of one already posted. Its state
+    changes only by its transitions; the services record each in the record's history
+    (``RecordEvent``) with the action the transition names and the states it left and reached."""
 
     class Kind(models.TextChoices):
         AWARD = "award", "Award"
@@ -69,9 +72,14 @@ class TranscriptRecord(models.Model):
         REJECTED = "rejected", "Rejected"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
+    # Until the SIS has it, a record may be corrected or rejected, and a revocation withdraws it;
+    # once batched for the SIS or posted there, a revocation reverses it through the queue instead.
+    BEFORE_SIS = (State.PENDING, State.VERIFIED)
+    AT_SIS = (State.BATCHED, State.POSTED)
+
     award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="transcript_records")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.AWARD)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING, db_index=True)
+    state = FSMField(max_length=10, choices=State.choices, default=State.PENDING, db_index=True)
     learner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="transcript_records"
     )
@@ -114,6 +122,80 @@ class TranscriptRecord(models.Model):
     @property
     def learner_name(self):
         return f"{self.given_name} {self.family_name}".strip() or self.email
+
+    # --- its life -----------------------------------------------------------------------------------
+    # One transition per verb, each naming in ``custom["action"]`` the word its history entry
+    # records. The services (``transcripts.services``) lock the records, fire the transitions, save
+    # them and write the history from each transition's source and target.
+
+    def _by_registrar(self, user):
+        from .permissions import is_registrar
+
+        return is_registrar(user)
+
+    def _award_revoked(self):
+        return self.award.state == Award.State.REVOKED
+
+    def _has_student_id(self):
+        return self.has_student_id
+
+    def _batch_posted(self):
+        return self.batch is not None and self.batch.posted_at is not None
+
+    @transition(
+        field=state,
+        source=State.PENDING,
+        target=State.VERIFIED,
+        permission=_by_registrar,
+        custom={"action": "verified"},
+    )
+    def verify(self, *, by):
+        """Registrar staff have checked it."""
+
+    @transition(
+        field=state,
+        source=BEFORE_SIS,
+        target=State.REJECTED,
+        permission=_by_registrar,
+        custom={"action": "rejected"},
+    )
+    def reject(self, *, by, reason):
+        """It does not go to the transcript, for the reason given."""
+        self.reason = reason
+
+    @transition(
+        field=state,
+        source=BEFORE_SIS,
+        target=State.WITHDRAWN,
+        conditions=[_award_revoked],
+        custom={"action": "withdrawn"},
+    )
+    def withdraw(self, *, by, reason):
+        """Its award was revoked before the SIS had it: it leaves the queue."""
+        self.reason = reason
+
+    @transition(
+        field=state,
+        source=State.VERIFIED,
+        target=State.BATCHED,
+        conditions=[_has_student_id],
+        permission=_by_registrar,
+        custom={"action": "batched"},
+    )
+    def add_to_batch(self, *, by, batch):
+        """Exported for the SIS in ``batch``; a record without a student ID waits for one."""
+        self.batch = batch
+
+    @transition(
+        field=state,
+        source=State.BATCHED,
+        target=State.POSTED,
+        conditions=[_batch_posted],
+        permission=_by_registrar,
+        custom={"action": "posted"},
+    )
+    def post(self, *, by):
+        """Its batch has been posted in the SIS."""
 
 
 class RecordEvent(AppendOnly):

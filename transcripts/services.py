@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django_fsm import ConcurrentTransition, can_proceed
 
 from badges.models import Award, Learner
 from core.spreadsheets import spreadsheet_safe
@@ -24,8 +25,8 @@ from .permissions import require_registrar
 S = TranscriptRecord.State
 # What a revocation does to the award's record: withdrawn while it has not reached the SIS, else a
 # reversal record through the same queue.
-WITHDRAWN_ON_REVOCATION = (S.PENDING, S.VERIFIED)
-REVERSED_ON_REVOCATION = (S.BATCHED, S.POSTED)
+WITHDRAWN_ON_REVOCATION = TranscriptRecord.BEFORE_SIS
+REVERSED_ON_REVOCATION = TranscriptRecord.AT_SIS
 
 
 def _event(record, actor, action, *, from_state="", to_state="", reason="", changes=None):
@@ -38,6 +39,46 @@ def _event(record, actor, action, *, from_state="", to_state="", reason="", chan
         reason=reason,
         changes=changes or {},
     )
+
+
+def _fire(record, verb, actor, *, why="", changes=None, **arguments):
+    """Fire the record's transition ``verb`` (the caller holds the row) and return, unsaved, the
+    history entry that says so: the action the transition names, the state it left and the one it
+    reached. Every change of a record's state goes through here, so that none escapes its history."""
+    source = record.state
+    getattr(record, verb)(by=actor, **arguments)
+    (declared,) = (t for t in record.get_all_state_transitions() if t.name == verb and t.source == source)
+    return RecordEvent(
+        record=record,
+        actor=actor,
+        action=declared.custom["action"],
+        from_state=source,
+        to_state=record.state,
+        reason=why,
+        changes=changes or {},
+    )
+
+
+def _save(record, event, *fields):
+    """Save one record a transition moved (``fields``: what else the transition set), then its history."""
+    record.save(update_fields=["state", *fields, "updated_at"])
+    event.save()
+
+
+def _save_all(events, **columns):
+    """Save the records one transition moved, in one statement whatever their number, then their
+    history in one more. As a single save does (``ConcurrentTransitionMixin``), the statement
+    changes only rows still in the state they were read in, and refuses to lose any."""
+    if not events:
+        return
+    records = [event.record for event in events]
+    (target,) = {record.state for record in records}
+    changed = TranscriptRecord.objects.filter(
+        pk__in=[record.pk for record in records], state__in={event.from_state for event in events}
+    ).update(state=target, updated_at=timezone.now(), **columns)
+    if changed != len(records):
+        raise ConcurrentTransition("Records changed by someone else meanwhile: nothing was saved.")
+    RecordEvent.objects.bulk_create(events)
 
 
 def term_for(day):
@@ -83,7 +124,7 @@ def record_award(*, award_id):
     try:
         with transaction.atomic():
             record.save()
-            _event(record, None, "created", to_state=S.PENDING)
+            _event(record, None, "created", to_state=record.state)
     except IntegrityError:  # made by a concurrent delivery
         return TranscriptRecord.objects.get(award=award, kind=TranscriptRecord.Kind.AWARD)
     return record
@@ -102,11 +143,8 @@ def award_revoked(*, award_id):
     if record is None:
         return None
     reason = f"Award revoked: {record.award.revoked_reason}"
-    if record.state in WITHDRAWN_ON_REVOCATION:
-        previous = record.state
-        record.state, record.reason = S.WITHDRAWN, reason
-        record.save(update_fields=["state", "reason", "updated_at"])
-        _event(record, None, "withdrawn", from_state=previous, to_state=S.WITHDRAWN, reason=reason)
+    if can_proceed(record.withdraw):
+        _save(record, _fire(record, "withdraw", None, why=reason, reason=reason), "reason")
         return record
     if record.state not in REVERSED_ON_REVOCATION:
         return record
@@ -119,10 +157,9 @@ def award_revoked(*, award_id):
                     if f.name not in ("id", "kind", "state", "batch", "reason", "created_at", "updated_at")
                 },
                 kind=TranscriptRecord.Kind.REVERSAL,
-                state=S.PENDING,
                 reason=reason,
             )
-            _event(reversal, None, "created", to_state=S.PENDING, reason=reason)
+            _event(reversal, None, "created", to_state=reversal.state, reason=reason)
     except IntegrityError:
         return TranscriptRecord.objects.get(award_id=award_id, kind=TranscriptRecord.Kind.REVERSAL)
     return reversal
@@ -178,10 +215,8 @@ def verify(*, records, user):
     require_registrar(user)
     changed = 0
     for record in TranscriptRecord.objects.select_for_update().filter(pk__in=[r.pk for r in records]):
-        if record.state == S.PENDING:
-            record.state = S.VERIFIED
-            record.save(update_fields=["state", "updated_at"])
-            _event(record, user, "verified", from_state=S.PENDING, to_state=S.VERIFIED)
+        if can_proceed(record.verify):
+            _save(record, _fire(record, "verify", user))
             changed += 1
     return changed
 
@@ -195,11 +230,8 @@ def reject(*, records, user, reason):
         raise ValidationError({"reason": "Say why the records are rejected."})
     changed = 0
     for record in TranscriptRecord.objects.select_for_update().filter(pk__in=[r.pk for r in records]):
-        if record.state in (S.PENDING, S.VERIFIED):
-            previous = record.state
-            record.state, record.reason = S.REJECTED, reason
-            record.save(update_fields=["state", "reason", "updated_at"])
-            _event(record, user, "rejected", from_state=previous, to_state=S.REJECTED, reason=reason)
+        if can_proceed(record.reject):
+            _save(record, _fire(record, "reject", user, why=reason, reason=reason), "reason")
             changed += 1
     return changed
 
@@ -216,7 +248,7 @@ def correct(*, record, user, reason, **changes):
     if not reason:
         raise ValidationError({"reason": "Say why the record is corrected."})
     locked = TranscriptRecord.objects.select_for_update().get(pk=record.pk)
-    if locked.state not in (S.PENDING, S.VERIFIED):
+    if locked.state not in TranscriptRecord.BEFORE_SIS:
         raise ValidationError("A record can be corrected only until it is batched.")
     diff = {}
     for name, value in changes.items():
@@ -308,19 +340,9 @@ def create_batch(*, term, user):
         csv=csv_text, csv_sha256=sha256(csv_text), json=json_text, json_sha256=sha256(json_text)
     )
     # One statement for the records and one for their history, whatever the batch's size.
-    TranscriptRecord.objects.filter(pk__in=[r.pk for r in records]).update(
-        state=S.BATCHED, batch=batch, updated_at=timezone.now()
-    )
-    RecordEvent.objects.bulk_create(
-        RecordEvent(
-            record=record,
-            actor=user,
-            action="batched",
-            from_state=S.VERIFIED,
-            to_state=S.BATCHED,
-            changes={"batch": batch.pk},
-        )
-        for record in records
+    _save_all(
+        [_fire(record, "add_to_batch", user, changes={"batch": batch.pk}, batch=batch) for record in records],
+        batch=batch,
     )
     batch.refresh_from_db()
     return batch
@@ -339,19 +361,9 @@ def post_batch(*, batch, user, sis_reference, posted_on):
     locked.posted_at, locked.posted_by = timezone.now(), user
     locked.sis_reference, locked.posted_on = sis_reference, posted_on
     locked.save(update_fields=["posted_at", "posted_by", "sis_reference", "posted_on"])
-    records = list(locked.records.select_for_update().values_list("pk", flat=True))
-    TranscriptRecord.objects.filter(pk__in=records).update(state=S.POSTED, updated_at=timezone.now())
-    RecordEvent.objects.bulk_create(
-        RecordEvent(
-            record_id=pk,
-            actor=user,
-            action="posted",
-            from_state=S.BATCHED,
-            to_state=S.POSTED,
-            reason=sis_reference,
-        )
-        for pk in records
-    )
+    # The records read with their batch, which the ``post`` transition asks whether it is posted.
+    records = list(locked.records.select_for_update())
+    _save_all([_fire(record, "post", user, why=sis_reference) for record in records])
     return locked
 
 

@@ -10,7 +10,8 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from badges import bulk, services
+from badges.awarding import bulk
+from badges.issuing import services
 from badges.models import Award, BulkAward, Learner
 from proposals.models import Unit, UnitRole
 from tests.badges import test_issuing

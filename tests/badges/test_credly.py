@@ -11,7 +11,9 @@ from datetime import UTC
 import pytest
 from django.urls import reverse
 
-from badges import credly, services, tasks
+from badges import tasks
+from badges.integrations import credly
+from badges.issuing import services
 from badges.models import Achievement, Award, Credential, CredlyBadge
 from tests.fake_credly import FakeCredly
 from tests.workflow import publish_achievement

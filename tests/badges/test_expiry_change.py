@@ -8,9 +8,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from badges import documents, expiry, services
+from badges.awarding import expiry
+from badges.issuing import documents, services
 from badges.models import Award, Credential, ExpiryChange, StatusList
 from tests.badges import test_issuing
+from tests.badges.credential_files import decode_list, is_set
 
 # The awards tests' fixtures.
 achievement, issuer_key = test_issuing.achievement, test_issuing.issuer_key
@@ -29,7 +31,7 @@ def class_awards(demo, achievement, django_capture_on_commit_callbacks):
 
 def status_bits():
     status_list = json.loads(StatusList.objects.get().credential_json)
-    return documents.decode_list(status_list["credentialSubject"]["encodedList"])
+    return decode_list(status_list["credentialSubject"]["encodedList"])
 
 
 def test_preview_then_confirm_reissues_and_supersedes(
@@ -59,8 +61,8 @@ def test_preview_then_confirm_reissues_and_supersedes(
         assert credential["validUntil"] == documents.iso(expiry.end_of_day(new_day))
         assert credential["id"] == f"urn:uuid:{award.credential_uuid}"  # the same credential, re-issued
         assert services.verify_credential(credential)
-        assert documents.is_set(bits, old[award.pk][1])  # the earlier credential is superseded
-        assert not documents.is_set(bits, award.status_index)
+        assert is_set(bits, old[award.pk][1])  # the earlier credential is superseded
+        assert not is_set(bits, award.status_index)
     assert sum("re-issued" in m.subject for m in mailoutbox) == 3
     # Running it again changes nothing.
     assert expiry.process(change.pk) == 0

@@ -11,8 +11,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 
-from badges import images, services, signing
+from badges.issuing import images, services, signing
 from badges.models import Achievement, Award, Credential
+from tests.badges.credential_files import unbake_png
 from tests.conftest import shared_dir
 from tests.workflow import publish_achievement
 
@@ -95,7 +96,7 @@ def test_issuing_twice_makes_one_credential_and_one_email(demo, issued, mailoutb
 
 def test_baked_images_give_back_the_identical_credential(issued):
     stored = Credential.objects.get(award=issued)
-    assert images.unbake_png(bytes(stored.png)) == stored.json
+    assert unbake_png(bytes(stored.png)) == stored.json
     assert images.unbake_svg(stored.svg) == stored.json
     assert '<svg xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0"' in stored.svg
 
@@ -130,7 +131,7 @@ def test_only_office_staff_revoke_and_the_world_sees_it(client, demo, issued):
     assert 'data-status="revoked"' in html and "Academic misconduct." in html
     status_list = json.loads(client.get(reverse("badges:status_list", args=["revocation"])).content)
     assert status_list["type"] == ["VerifiableCredential", "BitstringStatusListCredential"]
-    from badges.documents import decode_list, is_set
+    from tests.badges.credential_files import decode_list, is_set
 
     bits = decode_list(status_list["credentialSubject"]["encodedList"])
     assert len(bits) * 8 >= 131_072 and is_set(bits, issued.status_index)
@@ -220,7 +221,7 @@ def test_every_credential_validates_against_the_official_schema(exported):
 
 
 def test_the_runtime_ob_context_is_the_official_one():
-    from badges.jsonld import CONTEXTS_DIR
+    from badges.issuing.jsonld import CONTEXTS_DIR
 
     if not SHARED_OB3.exists():
         from tests.conftest import missing
@@ -271,7 +272,7 @@ def test_an_independent_verifier_accepts_the_credentials_and_sees_the_revocation
     (tmp_path / "changed.json").write_text(json.dumps({**original, "name": "A better badge"}))
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from badges import keys
+    from badges.issuing import keys
 
     unsigned = {k: v for k, v in original.items() if k != "proof"}
     forged = signing.sign(
@@ -290,7 +291,7 @@ def test_an_independent_verifier_accepts_the_credentials_and_sees_the_revocation
 def test_baked_png_from_the_export_verifies_independently(exported, tmp_path):
     folder, awards = exported
     award = awards["valid"][0]
-    text = images.unbake_png((folder / f"{award.public_id}.png").read_bytes())
+    text = unbake_png((folder / f"{award.public_id}.png").read_bytes())
     (tmp_path / "from-png.json").write_text(text)
     verdict = independent_verifier(folder, [tmp_path / "from-png.json"])["from-png.json"]
     assert verdict["verified"] is True, verdict
@@ -356,7 +357,7 @@ def test_every_credential_seed_demo_issues_conforms_and_verifies_independently(s
 
 def test_the_fast_canonical_form_equals_the_plain_one(issued):
     """Signing reuses the expansion of the achievement; the canonical form must not change."""
-    from badges.jsonld import canonicalize, canonicalize_credential
+    from badges.issuing.jsonld import canonicalize, canonicalize_credential
 
     credential = credential_of(issued)
     credential.pop("proof")
@@ -369,7 +370,7 @@ def test_the_status_list_is_published_before_any_revocation(client, issuer_key):
     response = client.get(reverse("badges:status_list", args=["revocation"]))
     assert response.status_code == 200
     document = json.loads(response.content)
-    from badges.documents import decode_list
+    from tests.badges.credential_files import decode_list
 
     assert not any(decode_list(document["credentialSubject"]["encodedList"]))
     assert signing.verify(document, services.public_key_for)

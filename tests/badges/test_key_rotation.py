@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from badges import services, signing
+from badges.issuing import services, signing
 from badges.models import Credential, IssuerKey, StatusList
 from tests.badges import test_issuing
 from tests.badges.test_issuing import independent_verifier, published

@@ -8,7 +8,10 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from badges import learning, services
+from badges import permissions
+from badges.issuing import services
+from badges.learning import selectors as learning_selectors
+from badges.learning import services as learning
 from badges.models import Award, Enrolment, Evidence, Learner
 from proposals.models import Unit, UnitRole
 from tests.factories import faculty
@@ -67,7 +70,7 @@ def test_an_enrolled_student_joins_and_earns_the_award(
     response = client.post(reverse("badges:join", args=[achievement.uuid]), {"listed": "on"})
     enrolment = Enrolment.objects.get(learner=student, achievement=achievement)
     assert response["Location"] == reverse("badges:enrolment", args=[enrolment.pk]) and enrolment.listed
-    parts = learning.required_parts(achievement)
+    parts = learning_selectors.required_parts(achievement)
     assert [title for _part, title in parts] == ["Portfolio review"]  # Binghamton: no reflection part
     part = parts[0][0]
     prefix = part.replace(":", "-")
@@ -126,7 +129,7 @@ def test_an_enrolled_student_joins_and_earns_the_award(
 def test_a_learner_sees_only_their_own_enrolment_and_evidence(client, demo, achievement, student):
     enrolment = learning.join(user=student, achievement=achievement)
     evidence = learning.submit_evidence(
-        enrolment=enrolment, user=student, part=learning.required_parts(achievement)[0][0], text="x"
+        enrolment=enrolment, user=student, part=learning_selectors.required_parts(achievement)[0][0], text="x"
     )
     client.force_login(demo["coauthor"])
     assert client.get(reverse("badges:enrolment", args=[enrolment.pk])).status_code == 404
@@ -138,9 +141,12 @@ def test_nobody_evaluates_their_own_evidence(demo, achievement):
     Learner.objects.create(user=evaluator, student_id="B0009")
     enrolment = learning.join(user=evaluator, achievement=achievement)
     evidence = learning.submit_evidence(
-        enrolment=enrolment, user=evaluator, part=learning.required_parts(achievement)[0][0], text="x"
+        enrolment=enrolment,
+        user=evaluator,
+        part=learning_selectors.required_parts(achievement)[0][0],
+        text="x",
     )
-    assert not learning.may_evaluate(evaluator, enrolment)
+    assert not permissions.may_evaluate(evaluator, enrolment)
     from django.core.exceptions import PermissionDenied
 
     with pytest.raises(PermissionDenied):
@@ -196,15 +202,15 @@ def test_fiu_asks_for_the_reflection_and_the_office_evaluates(
     achievement = publish(fiu_demo, django_capture_on_commit_callbacks)
     Learner.objects.create(user=fiu_demo["learner"], student_id="6001234")
     enrolment = learning.join(user=fiu_demo["learner"], achievement=achievement)
-    assert [title for _p, title in learning.required_parts(achievement)] == [
+    assert [title for _p, title in learning_selectors.required_parts(achievement)] == [
         "Portfolio review",
         "Culminating reflection",
     ]
-    assert learning.may_evaluate(fiu_demo["office"], enrolment)
-    assert not learning.may_evaluate(fiu_demo["evaluator"], enrolment)
+    assert permissions.may_evaluate(fiu_demo["office"], enrolment)
+    assert not permissions.may_evaluate(fiu_demo["evaluator"], enrolment)
     award = None
     with django_capture_on_commit_callbacks(execute=True):
-        for part, _title in learning.required_parts(achievement):
+        for part, _title in learning_selectors.required_parts(achievement):
             evidence = learning.submit_evidence(
                 enrolment=enrolment, user=fiu_demo["learner"], part=part, text="Done."
             )

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from badges import services
+from badges.issuing import services
 from badges.models import Award
 from tests.badges import test_issuing
 
@@ -69,7 +69,7 @@ def test_the_learner_gets_an_add_to_linkedin_link_with_the_certification_filled_
 
 
 def test_the_link_is_encoded_and_carries_the_expiry_and_the_linkedin_page_when_set(issued, settings):
-    from badges.sharing import add_to_profile_url
+    from badges.integrations.sharing import add_to_profile_url
 
     settings.LINKEDIN_ORGANIZATION_ID = "1234567"
     Award.objects.filter(pk=issued.pk).update(valid_until=timezone.now() + timedelta(days=400))

@@ -7,7 +7,8 @@ import json
 import pytest
 from django.urls import reverse
 
-from badges import services, stacking
+from badges.awarding import stacking
+from badges.issuing import services
 from badges.models import Achievement, Award
 from proposals.choices import Form
 from proposals.policy import State

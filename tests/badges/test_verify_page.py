@@ -15,10 +15,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from badges import images, keys, signing
-from badges.jsonld import OB_V3, VC_V2, canonicalize, canonicalize_credential
+from badges.issuing import images, keys, signing
+from badges.issuing.jsonld import OB_V3, VC_V2, canonicalize, canonicalize_credential
 from badges.models import Award, Credential, IssuerKey
-from badges.verification import Status, verify_upload
+from badges.verification.checks import Status, verify_upload
 from tests.badges import test_issuing
 
 # The awards tests' fixtures (an issuer key, a published achievement, an issued award), shared.
@@ -144,7 +144,7 @@ def test_a_changed_credential_does_not_verify(client, issued):
 
 
 def test_a_revoked_award_is_reported_as_revoked(demo, issued):
-    from badges import services
+    from badges.issuing import services
 
     services.revoke(award=issued, user=demo["office"], reason="Issued in error.")
     result = verify_upload(stored(issued).json.encode())
@@ -315,7 +315,7 @@ def test_an_unsigned_or_foreign_suite_credential_says_why(db):
 
 
 def test_an_oversize_upload_is_refused_and_read_no_further_than_the_limit(client, db, settings, monkeypatch):
-    from badges import verify_views
+    from badges.verification import views as verify_views
 
     settings.VERIFY_UPLOAD_MAX_BYTES = 1024
     seen = []

@@ -196,7 +196,9 @@ def site():
     from django.contrib.auth import get_user_model
     from django.urls import reverse
 
-    from badges import bulk, learning
+    from badges.awarding import bulk
+    from badges.learning import selectors as learning_selectors
+    from badges.learning import services as learning
     from badges.models import Achievement, Award, Enrolment
     from microcred.demo import seed_demo
     from proposals import services as proposal_services
@@ -226,7 +228,7 @@ def site():
     published = by_code["MC-DEMO-5"]
     achievement = Achievement.objects.get(proposal=published)
     enrolment = learning.join(user=users["student-ana"], achievement=achievement)
-    part, _title = learning.required_parts(achievement)[0]
+    part, _title = learning_selectors.required_parts(achievement)[0]
     evidence = learning.submit_evidence(
         enrolment=enrolment, user=users["student-ana"], part=part, text="My two projects."
     )

@@ -9,8 +9,8 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from badges import images
 from badges.models import Award
+from tests.badges.credential_files import unbake_png
 from tests.browser.conftest import screenshot
 from tests.browser.test_pipeline import click_and_wait, flash, log_in, log_out
 
@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def fiu_site(settings, tmp_path):
     from django.contrib.auth import get_user_model
 
-    from badges import services
+    from badges.issuing import services
     from badges.models import Achievement, Learner
     from microcred.demo import seed_demo
     from proposals.policy import State
@@ -117,7 +117,7 @@ def test_learner_earns_downloads_and_loses_a_badge(page, fiu_site):
     with page.expect_download(timeout=20_000) as download:
         page.get_by_role("link", name="Download the badge (PNG)").click()
     with open(download.value.path(), "rb") as png:
-        baked = images.unbake_png(png.read())
+        baked = unbake_png(png.read())
     assert json.loads(baked)["id"] == f"urn:uuid:{award.credential_uuid}"
     log_out(page)
 

@@ -14,7 +14,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from badges import bulk, services
+from badges.awarding import bulk
+from badges.issuing import services
 from badges.models import Award, BulkAward, ExpiryChange
 from tests.browser.conftest import screenshot
 from tests.browser.test_pipeline import click_and_wait, flash, log_in, log_out

@@ -41,7 +41,9 @@ def world(settings, tmp_path):
     """The demo site with a payload in every field people type."""
     from django.contrib.auth import get_user_model
 
-    from badges import learning, services
+    from badges.issuing import services
+    from badges.learning import selectors as learning_selectors
+    from badges.learning import services as learning
     from badges.models import Learner
     from microcred.demo import seed_demo
     from proposals import services as proposal_services
@@ -76,7 +78,7 @@ def world(settings, tmp_path):
     learner.save()
     Learner.objects.update_or_create(user=learner, defaults={"student_id": "B0000777"})
     enrolment = learning.join(user=learner, achievement=achievement, evidence_public=True, listed=True)
-    part = learning.required_parts(achievement)[0][0]
+    part = learning_selectors.required_parts(achievement)[0][0]
     learning.submit_evidence(enrolment=enrolment, user=learner, part=part, text=" ".join(PAYLOADS))
     award = services.award(
         learner=learner, achievement=achievement, narrative=" ".join(PAYLOADS), evidence_public=True

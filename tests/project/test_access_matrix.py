@@ -538,7 +538,8 @@ class World:
     def __init__(self):
         from django.contrib.auth import get_user_model
 
-        from badges import bulk, expiry, learning
+        from badges.awarding import bulk, expiry
+        from badges.learning import services as learning
         from badges.models import Achievement, Award, Enrolment, IssuerKey, StatusList
         from microcred.demo import seed_demo
         from proposals import services as proposal_services

@@ -158,8 +158,9 @@ def test_recent_activity_says_who_did_what_and_when_on_my_proposals_only(client,
 def test_a_learner_sees_what_is_in_progress_and_what_to_do_next(
     client, demo, settings, tmp_path, django_capture_on_commit_callbacks
 ):
-    from badges import learning
-    from badges import services as badge_services
+    from badges.issuing import services as badge_services
+    from badges.learning import selectors as learning_selectors
+    from badges.learning import services as learning
     from badges.models import Learner
     from tests.workflow import publish_achievement
 
@@ -169,7 +170,7 @@ def test_a_learner_sees_what_is_in_progress_and_what_to_do_next(
     learner = demo["learner"]
     Learner.objects.create(user=learner, student_id="B00012345")
     enrolment = learning.join(user=learner, achievement=achievement)
-    part, _title = learning.required_parts(achievement)[0]
+    part, _title = learning_selectors.required_parts(achievement)[0]
     learning.submit_evidence(enrolment=enrolment, user=learner, part=part, text="My projects.")
     html = card(home(client, learner), "learner")
     assert item_links(html) == [(f"/badges/learning/{enrolment.pk}/", achievement.name)]

@@ -30,8 +30,10 @@ from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from badges import bulk
-from badges.forms import BulkUploadForm, EvidenceForm, ExpiryForm, JoinForm, ReviewEvidenceForm, RevokeForm
+from badges.awarding import bulk
+from badges.awarding.forms import BulkUploadForm, ExpiryForm
+from badges.issuing.forms import RevokeForm
+from badges.learning.forms import EvidenceForm, JoinForm, ReviewEvidenceForm
 from core.fields import SafeDateTimeField, SafeModelChoiceField, SafeModelMultipleChoiceField
 from microcred.forms import LoginForm, QueuedPasswordResetForm
 from proposals.forms import (
@@ -197,7 +199,8 @@ def site(django_db_setup, django_db_blocker, tmp_path_factory):
 
 
 def _build_site(folder):
-    from badges import learning
+    from badges.learning import selectors as learning_selectors
+    from badges.learning import services as learning
     from badges.models import Achievement, Award
     from microcred.demo import seed_demo
     from proposals.models import Proposal
@@ -218,7 +221,7 @@ def _build_site(folder):
     achievement = Achievement.objects.filter(proposal=published).latest("version")
     ana = users["student-ana"]
     enrolment = learning.join(user=ana, achievement=achievement)
-    parts = [part for part, _title in learning.required_parts(achievement)]
+    parts = [part for part, _title in learning_selectors.required_parts(achievement)]
     evidence = learning.submit_evidence(enrolment=enrolment, user=ana, part=parts[0], text="My portfolio.")
     return Site(
         folder=folder,
@@ -784,7 +787,18 @@ def _forms_of(module_name):
             yield value.form
 
 
-@pytest.mark.parametrize("module", ["proposals.forms", "review.forms", "badges.forms", "transcripts.forms"])
+@pytest.mark.parametrize(
+    "module",
+    [
+        "proposals.forms",
+        "review.forms",
+        "badges.learning.forms",
+        "badges.awarding.forms",
+        "badges.issuing.forms",
+        "badges.verification.forms",
+        "transcripts.forms",
+    ],
+)
 def test_every_form_refuses_bad_ids_and_moments_before_the_database(module):
     unsafe = [
         f"{form.__name__}.{name}"

@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from badges import learning
-from badges import services as badges_services
+from badges.issuing import services as badges_services
+from badges.learning import selectors as learning_selectors
+from badges.learning import services as learning
 from badges.models import Achievement, Award, Credential, Learner
 from core import queue
 from microcred import outbox
@@ -116,7 +117,7 @@ def test_an_award_accepted_while_the_broker_is_down_is_issued_and_recorded_once_
 ):
     broker_down.undo()  # the learner submitted while it was up
     enrolment = learning.join(user=student, achievement=achievement)
-    (part, _title), *_ = learning.required_parts(achievement)
+    (part, _title), *_ = learning_selectors.required_parts(achievement)
     evidence = learning.submit_evidence(enrolment=enrolment, user=student, part=part, text="My portfolio.")
     broker_down.setattr(Task, "apply_async", refused)
     before = len(mailoutbox)

@@ -243,7 +243,7 @@ def test_awarding_pages_do_not_grow_with_uploads_or_rows(
     uploads; the office's page likewise with lapsed certificates listed."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from badges import services
+    from badges.issuing import services
     from badges.models import BulkAward
     from tests.workflow import publish_achievement
 
@@ -281,7 +281,7 @@ def test_dashboard_does_not_grow_with_history_or_awards(client, demo, pipeline):
     from django.core.cache import cache
     from django.utils import timezone
 
-    from badges.documents import NACE_FRAMEWORK
+    from badges.issuing.documents import NACE_FRAMEWORK
     from tests.factories import issued_awards
     from tests.workflow import act, submit
 

@@ -12,8 +12,10 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from badges import learning, selectors
-from badges import services as badge_services
+from badges import permissions, selectors
+from badges.issuing import services as badge_services
+from badges.learning import selectors as learning_selectors
+from badges.learning import services as learning
 from badges.models import Achievement, Award, Learner
 from proposals import services as proposal_services
 from proposals.models import Attachment, Experience, Proposal
@@ -74,7 +76,7 @@ def publish(revision, people, capture):
 
 
 def evaluator(people):
-    return people["office"] if learning.evaluates_centrally() else people["evaluator"]
+    return people["office"] if permissions.evaluates_centrally() else people["evaluator"]
 
 
 def student(people):
@@ -86,7 +88,7 @@ def earn(enrolment, people, capture):
     """The learner submits every required part; the evaluator accepts each. Returns the award."""
     award = None
     with capture(execute=True):
-        for part, _title in learning.required_parts(enrolment.achievement):
+        for part, _title in learning_selectors.required_parts(enrolment.achievement):
             evidence = learning.submit_evidence(
                 enrolment=enrolment, user=enrolment.learner, part=part, text="My work."
             )
@@ -233,7 +235,7 @@ def test_the_published_one_stays_joinable_while_the_revision_is_in_review(people
     assert revision.state == State.UNIT_REVIEW
     published.refresh_from_db()
     assert published.state == State.PUBLISHED
-    assert learning.catalog() == [old]
+    assert learning_selectors.catalog() == [old]
     enrolment = learning.join(user=student(people), achievement=old)
     assert enrolment.achievement == old
 
@@ -246,9 +248,9 @@ def test_published_with_an_effective_date_of_today_it_replaces_the_old_one_at_on
     new = Achievement.objects.get(proposal=revision)
     published.refresh_from_db()
     assert published.state == State.RETIRED and revision.state == State.PUBLISHED
-    assert learning.catalog() == [new]
-    assert learning.may_join(student(people), new) == (True, "")
-    assert learning.may_join(student(people), old)[0] is False
+    assert learning_selectors.catalog() == [new]
+    assert permissions.may_join(student(people), new) == (True, "")
+    assert permissions.may_join(student(people), old)[0] is False
     replaced = AuditEvent.objects.get(proposal=published, action=AuditEvent.Action.RETIRED)
     assert replaced.actor == people["office"] and f"Replaced by its revision {revision}" in replaced.comment
     assert AuditEvent.objects.get(proposal=revision, action=AuditEvent.Action.PUBLISHED).comment.startswith(
@@ -273,10 +275,10 @@ def test_with_a_future_effective_date_it_replaces_it_when_the_job_runs_on_that_d
     new = Achievement.objects.get(proposal=revision)
     published.refresh_from_db()
     # Published, but not yet in force: the catalog and joins stay with the old one.
-    assert published.state == State.PUBLISHED and learning.catalog() == [old]
-    allowed, why = learning.may_join(student(people), new)
+    assert published.state == State.PUBLISHED and learning_selectors.catalog() == [old]
+    allowed, why = permissions.may_join(student(people), new)
     assert not allowed and "opens to new learners on" in why
-    assert learning.may_join(student(people), old) == (True, "")
+    assert permissions.may_join(student(people), old) == (True, "")
     with pytest.raises(ValidationError, match="revise it once it has"):
         revise(revision, people["faculty"])
 
@@ -288,7 +290,7 @@ def test_with_a_future_effective_date_it_replaces_it_when_the_job_runs_on_that_d
     assert [p.pk for p in services.supersede_due(today=on_the_day)] == [published.pk]
     assert services.supersede_due(today=on_the_day) == []  # run twice: once
     published.refresh_from_db()
-    assert published.state == State.RETIRED and learning.catalog() == [new]
+    assert published.state == State.RETIRED and learning_selectors.catalog() == [new]
     assert AuditEvent.objects.filter(proposal=published, action=AuditEvent.Action.RETIRED).count() == 1
     assert supersede_revised.apply().get() == []  # the daily task, after the date: nothing left to do
 

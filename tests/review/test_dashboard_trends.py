@@ -12,7 +12,7 @@ from unittest import mock
 import pytest
 from django.urls import reverse
 
-from badges.documents import NACE_FRAMEWORK
+from badges.issuing.documents import NACE_FRAMEWORK
 from proposals.policy import State
 from review import selectors, services, trends
 from review.models import AuditEvent

@@ -152,7 +152,7 @@ def test_daily_reminders_run_on_the_worker(celery_worker_process, demo, settings
 def test_an_award_is_issued_once_by_the_worker(celery_worker_process, demo, settings, worker_issuer_keys):
     """Publishing builds the achievement on the worker; an award made in a committed transaction is
     issued there once, even when its task is delivered again."""
-    from badges import services as badges_services
+    from badges.issuing import services as badges_services
     from badges.models import Achievement, Award, Credential
     from badges.tasks import issue_award
     from proposals.policy import State
@@ -188,7 +188,7 @@ def test_an_award_is_issued_once_by_the_worker(celery_worker_process, demo, sett
 
 
 def _credit_award(demo, settings, keys_dir):
-    from badges import services as badges_services
+    from badges.issuing import services as badges_services
     from badges.models import Achievement, Learner
     from proposals.policy import State
     from review import services as review_services

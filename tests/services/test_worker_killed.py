@@ -12,7 +12,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from badges import services as badges_services
+from badges.issuing import services as badges_services
 from badges.models import Achievement, Award, Credential, Learner
 from microcred.tasks import sweep_outbox
 from proposals.policy import State

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from badges import services as badges_services
+from badges.issuing import services as badges_services
 from badges.models import Learner
 from tests.workflow import publish_achievement
 from transcripts import services

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from badges.services import create_issuer_key
+from badges.issuing.services import create_issuer_key
 
 
 class Command(BaseCommand):

@@ -4,7 +4,8 @@ from urllib.parse import urlsplit
 
 from django.core.management.base import BaseCommand
 
-from badges import documents, selectors
+from badges import selectors
+from badges.issuing import documents
 from badges.models import Achievement, Credential, StatusList
 
 

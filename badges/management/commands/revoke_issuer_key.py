@@ -2,8 +2,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from badges.issuing.services import revoke_issuer_key, signing_key
 from badges.models import Award
-from badges.services import revoke_issuer_key, signing_key
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from badges.services import KEY_CACHE_SECONDS, rotate_issuer_key
+from badges.issuing.services import KEY_CACHE_SECONDS, rotate_issuer_key
 
 
 class Command(BaseCommand):

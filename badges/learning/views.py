@@ -9,14 +9,16 @@ from django.views.decorators.http import require_POST
 
 from core.files import private_file
 
-from . import learning, selectors
+from .. import permissions
+from .. import selectors as badge_selectors
+from ..models import Achievement, Award, Enrolment, Evidence
+from . import selectors, services
 from .forms import EvidenceForm, JoinForm, ReviewEvidenceForm
-from .models import Achievement, Award, Enrolment, Evidence
 
 
 def catalog(request):
     """Published micro-credentials, for anyone: what a learner needs to know before joining."""
-    return render(request, "badges/catalog.html", {"achievements": learning.catalog()})
+    return render(request, "badges/catalog.html", {"achievements": selectors.catalog()})
 
 
 def catalog_detail(request, uuid):
@@ -24,8 +26,8 @@ def catalog_detail(request, uuid):
         Achievement.objects.select_related("proposal", "proposal__unit"), uuid=uuid
     )
     proposal = achievement.proposal
-    allowed, why = learning.may_join(request.user, achievement)
-    replaces, replaced_by = learning.related_versions(achievement)
+    allowed, why = permissions.may_join(request.user, achievement)
+    replaces, replaced_by = selectors.related_versions(achievement)
     enrolment = award = None
     if request.user.is_authenticated:
         enrolment = Enrolment.objects.filter(learner=request.user, achievement=achievement).first()
@@ -37,7 +39,7 @@ def catalog_detail(request, uuid):
             "achievement": achievement,
             "proposal": proposal,
             "outcomes": proposal.outcomes.prefetch_related("competencies"),
-            "parts": learning.required_parts(achievement),
+            "parts": selectors.required_parts(achievement),
             "may_join": allowed,
             "why_not": why,
             "enrolment": enrolment,
@@ -59,7 +61,7 @@ def join(request, uuid):
     achievement = get_object_or_404(Achievement.objects.select_related("proposal"), uuid=uuid)
     form = JoinForm(request.POST)
     form.is_valid()
-    enrolment = learning.join(
+    enrolment = services.join(
         user=request.user,
         achievement=achievement,
         evidence_public=form.cleaned_data.get("evidence_public", False),
@@ -76,7 +78,7 @@ def _my_enrolment(request, pk):
         Enrolment.objects.select_related("achievement", "achievement__proposal").prefetch_related("evidence"),
         pk=pk,
     )
-    if enrolment.learner_id != request.user.pk:
+    if not permissions.is_learner_of(request.user, enrolment):
         raise Http404("No such enrolment")
     return enrolment
 
@@ -84,7 +86,7 @@ def _my_enrolment(request, pk):
 @login_required
 def enrolment(request, pk):
     enrolment = _my_enrolment(request, pk)
-    award = selectors.awards_of(request.user).filter(achievement=enrolment.achievement).first()
+    award = badge_selectors.awards_of(request.user).filter(achievement=enrolment.achievement).first()
     return render(
         request, "badges/enrolment.html", {"enrolment": enrolment, "rows": _rows(enrolment), "award": award}
     )
@@ -99,7 +101,7 @@ def _rows(enrolment, refused_part=None, refused_form=None):
             "evidence": evidence,
             "form": refused_form if part == refused_part else EvidenceForm(prefix=part.replace(":", "-")),
         }
-        for part, title, evidence in learning.progress(enrolment)
+        for part, title, evidence in selectors.progress(enrolment)
     ]
 
 
@@ -110,7 +112,7 @@ def submit_evidence(request, pk, part):
     form = EvidenceForm(request.POST, request.FILES, prefix=part.replace(":", "-"))
     if form.is_valid():
         try:
-            learning.submit_evidence(
+            services.submit_evidence(
                 enrolment=enrolment,
                 user=request.user,
                 part=part,
@@ -132,7 +134,7 @@ def submit_evidence(request, pk, part):
 @login_required
 def evaluation_queue(request):
     return render(
-        request, "badges/evaluation_queue.html", {"items": learning.evaluation_queue(request.user)[:200]}
+        request, "badges/evaluation_queue.html", {"items": selectors.evaluation_queue(request.user)[:200]}
     )
 
 
@@ -140,10 +142,9 @@ def _evidence_for_evaluator(request, pk):
     evidence = get_object_or_404(
         Evidence.objects.select_related("enrolment__learner", "enrolment__achievement__proposal"), pk=pk
     )
-    is_learner = evidence.enrolment.learner_id == request.user.pk
-    if not (is_learner or learning.may_evaluate(request.user, evidence.enrolment)):
+    if not permissions.may_see_evidence(request.user, evidence):
         raise Http404("No such evidence")
-    return evidence, is_learner
+    return evidence, permissions.is_learner_of(request.user, evidence.enrolment)
 
 
 @login_required
@@ -154,7 +155,7 @@ def review(request, pk):
     form = ReviewEvidenceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            award = learning.review_evidence(
+            award = services.review_evidence(
                 evidence=evidence,
                 user=request.user,
                 decision=form.cleaned_data["decision"],

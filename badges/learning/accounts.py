@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 
 from core import roles
 
-from .models import Learner
+from ..models import Learner
 
 
 class LearnerAccountAdapter(DefaultAccountAdapter):
@@ -21,6 +21,6 @@ class LearnerAccountAdapter(DefaultAccountAdapter):
         return "/badges/catalog/"
 
     def send_mail(self, template_prefix, email, context):
-        from badges.documents import institution_name
+        from ..issuing.documents import institution_name
 
         super().send_mail(template_prefix, email, {**context, "institution_name": institution_name()})

@@ -6,14 +6,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from . import credly, selectors
+from .. import permissions, selectors
+from . import credly
 
 
 @login_required
 @require_POST
 def retry(request, public_id):
     found = selectors.public_award(public_id)
-    if not credly.may_retry(found, request.user):
+    if not permissions.may_retry_in_credly(request.user, found):
         raise PermissionDenied("Only the awarding office's staff retry Credly badges.")
     try:
         credly.retry(award=found, user=request.user)

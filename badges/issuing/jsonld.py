@@ -1,4 +1,4 @@
-"""JSON-LD for signing: the contexts the product signs with are files shipped in ``badges/contexts``
+"""JSON-LD for signing: the contexts the product signs with are files shipped in ``badges/issuing/contexts``
 and never fetched from the network; RDF Dataset Canonicalization (RDFC-1.0, formerly URDNA2015) by
 PyLD, Digital Bazaar's maintained JSON-LD processor.
 
@@ -43,10 +43,6 @@ def load_document(url, options=None):
     if url not in CONTEXT_FILES:
         raise ContextNotShipped(f"{url} is not a context shipped with the product; it is never fetched.")
     return {"contextUrl": None, "documentUrl": url, "document": _context(url), "tag": "static"}
-
-
-def context_document(url):
-    return _context(url)
 
 
 # RDF Dataset Canonicalization (RDFC-1.0, which PyLD names URDNA2015) to N-Quads, shipped contexts only.

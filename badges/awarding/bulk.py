@@ -22,6 +22,7 @@ from django.core.files.base import ContentFile
 from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django_fsm import can_proceed
 
 from core import roles as global_roles
 from core.queue import enqueue
@@ -29,9 +30,9 @@ from core.spreadsheets import FORMULA_STARTS  # a cell a spreadsheet would run a
 from proposals.policy import State
 from review import permissions
 
-from . import services
-from .learning import evaluates_centrally
-from .models import Achievement, Award, BulkAward, Learner
+from ..issuing import services
+from ..models import Achievement, Award, BulkAward, Learner
+from ..permissions import evaluates_centrally, may_award
 
 # Header names as people type them, to the column each means.
 COLUMNS = {
@@ -63,16 +64,12 @@ class Outcome:
         HOLDS: "Already holds it",
         ERROR: "Error",
     }
+    AWARDED = (NEW, EXISTING)  # the rows that confirming awards
 
 
-def may_award(user, achievement):
-    """The program evaluators of the proposing unit, or the office's staff where the profile awards
-    centrally, award a published micro-credential."""
-    if not user.is_authenticated or achievement.proposal.state != State.PUBLISHED:
-        return False
-    if evaluates_centrally():
-        return permissions.is_office_staff(user)
-    return any(unit.pk == achievement.proposal.unit_id for unit in permissions.roles_of(user).evaluator_units)
+def awardable_rows(rows):
+    """The rows that confirming the upload awards."""
+    return [row for row in rows if row["outcome"] in Outcome.AWARDED]
 
 
 def awardable(user):
@@ -338,13 +335,10 @@ def earlier_uploads(bulk):
     )
 
 
-def may_see(user, bulk):
-    return may_award(user, bulk.achievement)
-
-
 @transaction.atomic
 def confirm(*, bulk, user):
-    """Confirm a previewed upload: its good rows are awarded in the background."""
+    """Confirm a previewed upload: its good rows are awarded in the background. The upload is locked
+    and moved by its ``confirm`` transition, so two clicks (or two people) confirm it once."""
     locked = (
         BulkAward.objects.select_for_update(of=("self",))
         .select_related("achievement__proposal")
@@ -352,30 +346,30 @@ def confirm(*, bulk, user):
     )
     if not may_award(user, locked.achievement):
         raise PermissionDenied("Only the micro-credential's evaluators award it.")
-    if locked.state != BulkAward.State.PREVIEW:
+    if not can_proceed(locked.confirm, check_conditions=False):
         raise ValidationError("This upload has been confirmed or cancelled already.")
-    if not any(row["outcome"] in (Outcome.NEW, Outcome.EXISTING) for row in locked.rows):
+    if not can_proceed(locked.confirm):
         raise ValidationError("No row of this file can be awarded: there is nothing to confirm.")
-    BulkAward.objects.filter(pk=locked.pk).update(
-        state=BulkAward.State.ISSUING, confirmed_by=user, confirmed_at=timezone.now()
-    )
+    locked.confirm(by=user, at=timezone.now())
+    locked.save(update_fields=["state", "confirmed_by", "confirmed_at"])
     transaction.on_commit(lambda: _enqueue(locked.pk))
-    locked.refresh_from_db()
     return locked
 
 
 @transaction.atomic
 def cancel(*, bulk, user):
+    """Cancel a previewed upload: nobody is awarded from it (its ``cancel`` transition)."""
     locked = BulkAward.objects.select_for_update().get(pk=bulk.pk)
     if not may_award(user, locked.achievement):
         raise PermissionDenied("Only the micro-credential's evaluators award it.")
-    if locked.state != BulkAward.State.PREVIEW:
+    if not can_proceed(locked.cancel):
         raise ValidationError("Only an upload waiting for confirmation can be cancelled.")
-    BulkAward.objects.filter(pk=locked.pk).update(state=BulkAward.State.CANCELLED)
+    locked.cancel(by=user)
+    locked.save(update_fields=["state"])
 
 
 def _enqueue(bulk_id):
-    from .tasks import process_bulk_award
+    from ..tasks import process_bulk_award
 
     enqueue(process_bulk_award, bulk_id)  # broker down: the outbox sweep resumes confirmed uploads
 
@@ -414,7 +408,7 @@ def _learner_for(row):
 
 
 def _award_row(bulk, row):
-    if row["outcome"] not in (Outcome.NEW, Outcome.EXISTING):
+    if row["outcome"] not in Outcome.AWARDED:
         return "skipped", row.get("reason") or Outcome.LABELS.get(row["outcome"], "")
     try:
         with transaction.atomic():
@@ -461,8 +455,8 @@ def process(bulk_id):
             bulk.rows = rows
             bulk.processed = start + len(chunk)
             bulk.awarded += awarded
-            if bulk.processed >= len(rows):
-                bulk.state, bulk.finished_at = BulkAward.State.DONE, timezone.now()
+            if can_proceed(bulk.finish):
+                bulk.finish(at=timezone.now())
             bulk.save(update_fields=["rows", "processed", "awarded", "state", "finished_at"])
             handled += len(chunk)
             if bulk.state == BulkAward.State.DONE:

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from . import documents, images
+from ..issuing import documents, images
 
 LINKEDIN_ADD_TO_PROFILE = "https://www.linkedin.com/profile/add"
 LINKEDIN_SHARE = "https://www.linkedin.com/sharing/share-offsite/"

@@ -31,8 +31,8 @@ from django.utils import timezone
 
 from core.queue import enqueue
 
-from . import services
-from .models import Award, CredlyBadge
+from ..models import Award, CredlyBadge
+from ..permissions import may_retry_in_credly
 
 logger = logging.getLogger(__name__)
 
@@ -310,15 +310,9 @@ def record_failure(*, award_id, error):
     logger.warning("Credly gave up on award %s: %s", award_id, error)
 
 
-def may_retry(award, user):
-    """The people who revoke an award (the office's staff, never for their own award) also retry
-    its Credly badge."""
-    return services.may_revoke(award, user)
-
-
 def shown_to(award, user):
     """The award's Credly row for the award page, for those who may retry it; else None."""
-    if not may_retry(award, user):
+    if not may_retry_in_credly(user, award):
         return None
     return CredlyBadge.objects.filter(award=award).first()
 
@@ -336,7 +330,7 @@ def retry(*, award, user):
     """Staff try a failed Credly badge again: issued again, or revoked again when the award has been
     revoked since. The row is pending (or revoking) until the task has had Credly's answer; the task
     is queued once this commits. Returns the row."""
-    if not may_retry(award, user):
+    if not may_retry_in_credly(user, award):
         raise PermissionDenied("Only the awarding office's staff retry Credly badges.")
     if not configured():
         raise ValidationError("Credly is not configured: set CREDLY_ORGANIZATION_ID and CREDLY_API_TOKEN.")

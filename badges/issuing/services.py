@@ -1,6 +1,5 @@
-"""Writes of the badges app: achievements from published proposals, awards, issuing their signed
-credentials, revocation and the issuer's keys. Each runs in one transaction and says what it
-guarantees."""
+"""Issuing: achievements from published proposals, awards, issuing their signed credentials,
+revocation and the issuer's keys. Each runs in one transaction and says what it guarantees."""
 
 import json
 import logging
@@ -15,6 +14,7 @@ from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django_fsm import can_proceed
 
 from core import hooks
 from core.queue import enqueue
@@ -22,18 +22,15 @@ from proposals.choices import Form, Kind
 from proposals.models import Proposal, ProposalVersion
 from proposals.policy import State
 from proposals.selectors import prefetched
-from review import permissions
 from review.services import notify
 
-from . import documents, images, keys, signing, stacking
-from .models import Achievement, Award, Credential, IssuerKey, StatusList
+from .. import permissions
+from ..awarding import stacking
+from ..models import Achievement, Award, Credential, IssuerKey, StatusList
+from ..selectors import current_achievement
+from . import documents, images, keys, signing
 
 logger = logging.getLogger(__name__)
-
-
-def award_notes(award):
-    """What other apps say about the award to its learner (``core.hooks.AWARD_NOTES``)."""
-    return [text for text in (note(award) for note in hooks.implementations(hooks.AWARD_NOTES)) if text]
 
 
 # --- keys ------------------------------------------------------------------------------------------
@@ -213,10 +210,6 @@ def published_without_achievement(older_than_seconds):
     )
 
 
-def current_achievement(proposal):
-    return Achievement.objects.filter(proposal=proposal).order_by("-version").first()
-
-
 # --- awards -------------------------------------------------------------------------------------
 
 
@@ -272,7 +265,7 @@ def award(
 
 
 def _enqueue_issue(award_id):
-    from .tasks import issue_award
+    from ..tasks import issue_award
 
     enqueue(issue_award, award_id)  # broker down: the award stays pending and the sweep issues it
 
@@ -287,8 +280,8 @@ def issue_credential(*, award_id):
             .select_related("learner", "achievement")
             .get(pk=award_id)
         )
-        if award.state != Award.State.PENDING:
-            return award
+        if not can_proceed(award.issue):
+            return award  # issued already (or revoked): delivered twice, it issues once
         key = signing_key()
         now = timezone.now()
         valid_until = (
@@ -297,14 +290,8 @@ def issue_credential(*, award_id):
             else None
         )
         credential = _store_credential(award, key, now, issued_at=now, valid_until=valid_until)
-        Award.objects.filter(pk=award.pk).update(
-            state=Award.State.ISSUED,
-            issued_at=now,
-            valid_until=valid_until,
-            last_error="",
-            credential=credential,
-        )
-        award.state, award.issued_at, award.valid_until = Award.State.ISSUED, now, valid_until
+        award.issue(credential=credential, at=now, valid_until=valid_until)
+        award.save(update_fields=["state", "issued_at", "valid_until", "last_error", "credential"])
         notify(
             recipients=[award.learner],
             subject=f"You have earned “{award.achievement.name}”",
@@ -408,33 +395,26 @@ def set_listed(*, award, listed):
 # --- revocation -------------------------------------------------------------------------------------
 
 
-def may_revoke(award, user):
-    """Staff of the awarding office revoke, never an award of their own."""
-    return user.is_authenticated and permissions.is_office_staff(user) and award.learner_id != user.pk
-
-
 @transaction.atomic
 def revoke(*, award, user, reason):
-    """Revoke an issued award with a reason and publish it in the signed status list. Revoking
-    twice changes nothing."""
+    """Revoke an issued award with a reason (its ``revoke`` transition, on the locked row) and
+    publish it in the signed status list. Revoking twice changes nothing."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the award is revoked."})
     locked = Award.objects.select_for_update().get(pk=award.pk)
-    if not may_revoke(locked, user):
+    if not permissions.may_revoke(user, locked):
         raise PermissionDenied("Only the awarding office's staff revoke awards.")
     if locked.state == Award.State.REVOKED:
         return locked
-    if locked.state != Award.State.ISSUED:
+    if not can_proceed(locked.revoke):
         raise ValidationError("Only an issued award can be revoked.")
-    Award.objects.filter(pk=locked.pk).update(
-        state=Award.State.REVOKED, revoked_at=timezone.now(), revoked_by=user, revoked_reason=reason
-    )
+    locked.revoke(by=user, reason=reason, at=timezone.now())
+    locked.save(update_fields=["state", "revoked_at", "revoked_by", "revoked_reason"])
     publish_status_list()
     stacking.component_revoked(locked)
     for name in hooks.implementations(hooks.AWARD_REVOKED):
         transaction.on_commit(lambda name=name, pk=locked.pk: _send(name, pk))
-    locked.refresh_from_db()
     return locked
 
 

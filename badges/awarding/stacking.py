@@ -20,7 +20,8 @@ from proposals.policy import State
 from review import selectors
 from review.services import notify
 
-from .models import Award
+from ..models import Award
+from ..selectors import current_achievement
 
 HELD = (Award.State.PENDING, Award.State.ISSUED)
 
@@ -70,7 +71,7 @@ def _revised(proposal):
 def award_completed_certificates(component_award):
     """After ``component_award`` is issued: award each published micro-certificate it belongs to
     whose every component the learner now holds. Returns the certificate awards made."""
-    from . import services
+    from ..issuing import services
 
     made = []
     # A certificate built on a micro-credential counts the micro-credential's revisions too.
@@ -82,7 +83,7 @@ def award_completed_certificates(component_award):
         form=Form.MICRO_CERTIFICATE,
     )
     for certificate in certificates:
-        achievement = services.current_achievement(certificate)
+        achievement = current_achievement(certificate)
         if achievement is None:
             continue
         if Award.objects.filter(

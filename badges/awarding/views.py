@@ -12,9 +12,12 @@ from django.views.decorators.http import require_POST
 from core.files import private_file
 from proposals.policy import active_profile
 
-from . import bulk, expiry, learning, stacking
+from .. import permissions
+from ..integrations import credly
+from ..learning.selectors import catalog
+from ..models import Achievement, BulkAward, ExpiryChange
+from . import bulk, expiry, stacking
 from .forms import BulkUploadForm, ExpiryForm
-from .models import Achievement, BulkAward, ExpiryChange
 
 
 def _form_errors(form, invalid):
@@ -32,7 +35,7 @@ def _form_errors(form, invalid):
 def awarding(request):
     """Upload a class's spreadsheet; the recent uploads; for the office, what needs a decision."""
     achievements = bulk.awardable(request.user)
-    office = expiry.may_change(request.user)
+    office = permissions.may_change_expiry(request.user)
     if not achievements and not office:
         raise PermissionDenied("Only evaluators and the awarding office award micro-credentials.")
     form = BulkUploadForm(achievements=achievements)
@@ -61,15 +64,9 @@ def awarding(request):
         # Only where the profile has micro-certificates (Binghamton's policy leaves stacking open).
         context["stacking"] = not active_profile().enforces("badge_only")
         context["lapsed"] = stacking.certificates_no_longer_held() if context["stacking"] else []
-        context["expirable"] = learning.catalog()
+        context["expirable"] = catalog()
         context["expiry_changes"] = ExpiryChange.objects.select_related("achievement", "changed_by")[:10]
-        try:
-            from . import credly
-        except ImportError:  # pragma: no cover - the Credly module is optional
-            credly = None
-        context["credly_failures"] = (
-            list(credly.failures()[:50]) if credly and hasattr(credly, "failures") else []
-        )
+        context["credly_failures"] = list(credly.failures()[:50])
     return render(request, "badges/awarding.html", context)
 
 
@@ -83,7 +80,7 @@ def _bulk(request, pk):
     found = get_object_or_404(
         BulkAward.objects.select_related("achievement__proposal", "uploaded_by", "confirmed_by"), pk=pk
     )
-    if not bulk.may_see(request.user, found):
+    if not permissions.may_see_upload(request.user, found):
         raise Http404("No such upload.")
     return found
 
@@ -101,7 +98,7 @@ def bulk_detail(request, pk):
             "rows": rows,
             "summary": bulk.summary(rows),
             "labels": bulk.Outcome.LABELS,
-            "to_award": sum(row["outcome"] in (bulk.Outcome.NEW, bulk.Outcome.EXISTING) for row in rows),
+            "to_award": len(bulk.awardable_rows(rows)),
             "earlier": list(bulk.earlier_uploads(found)),
             "percent": int(100 * found.processed / len(rows)) if rows else 100,
         },
@@ -144,7 +141,7 @@ def bulk_file(request, pk):
 @login_required
 def expiry_change(request, uuid):
     """Preview, then confirm, a new expiry for every issued award of one achievement."""
-    if not expiry.may_change(request.user):
+    if not permissions.may_change_expiry(request.user):
         raise PermissionDenied("Only the awarding office's staff change when awards expire.")
     achievement = get_object_or_404(Achievement.objects.select_related("proposal"), uuid=uuid)
     form = ExpiryForm(request.POST or None)
@@ -179,7 +176,7 @@ def expiry_change(request, uuid):
 
 @login_required
 def expiry_status(request, pk):
-    if not expiry.may_change(request.user):
+    if not permissions.may_change_expiry(request.user):
         raise PermissionDenied("Only the awarding office's staff change when awards expire.")
     found = get_object_or_404(ExpiryChange.objects.select_related("achievement", "changed_by"), pk=pk)
     total = len(found.award_ids)

@@ -1,9 +1,8 @@
 """The public "verify a credential" page: anyone uploads a credential (JSON) or a badge image with one
-baked in and is told whether it verifies (``badges.verification``). Nothing uploaded is stored."""
+baked in and is told whether it verifies (``badges.verification.checks``). Nothing uploaded is stored."""
 
 import io
 
-from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
@@ -12,22 +11,9 @@ from django.template.defaultfilters import filesizeformat
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
-from . import documents, signing
-from .verification import verify_upload
-
-FIELD = "credential"
-
-
-class VerifyForm(forms.Form):
-    credential = forms.FileField(
-        label="Credential file or badge image",
-        help_text="The credential as JSON (.json, .jsonld), or the badge image (.png, .svg) with it baked in.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".json,.jsonld,.png,.svg"}),
-        error_messages={
-            "required": "Choose a credential file or badge image to check.",
-            "empty": "The file is empty.",
-        },
-    )
+from ..issuing import documents, signing
+from .checks import verify_upload
+from .forms import FIELD, VerifyForm
 
 
 class FirstFileAtMost(FileUploadHandler):

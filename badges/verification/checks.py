@@ -23,8 +23,8 @@ from django.utils import dateformat, timezone
 from django.utils.dateparse import parse_datetime
 from pyld.jsonld import JsonLdError
 
-from . import documents, images, jsonld, keys, signing
-from .models import Award, IssuerKey
+from ..issuing import documents, images, jsonld, keys, signing
+from ..models import Award, IssuerKey
 
 logger = logging.getLogger(__name__)
 

@@ -115,14 +115,6 @@ def itxt_text(body, limit=MAX_BAKED_BYTES):
         raise ValueError("not UTF-8") from None
 
 
-def unbake_png(png, limit=MAX_BAKED_BYTES):
-    """The credential JSON baked into a PNG, or None."""
-    for kind, data in png_chunks(png):
-        if kind == b"iTXt" and data.startswith(KEYWORD + b"\0"):
-            return itxt_text(data[len(KEYWORD) + 1 :], limit)
-    return None
-
-
 def bake_svg(svg, credential_json):
     """The SVG with an ``openbadges:credential`` element holding the JSON as one CDATA section."""
     # "]]>" cannot appear inside CDATA; the JSON escape of ">" keeps the same JSON value.

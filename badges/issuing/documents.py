@@ -206,15 +206,6 @@ def encoded_list(revoked_indices, size=STATUS_LIST_SIZE):
     return "u" + base64.urlsafe_b64encode(packed).decode().rstrip("=")
 
 
-def decode_list(encoded):
-    data = encoded[1:] + "=" * (-len(encoded[1:]) % 4)
-    return gzip.decompress(base64.urlsafe_b64decode(data))
-
-
-def is_set(bits, index):
-    return bool(bits[index // 8] & (0x80 >> (index % 8)))
-
-
 def status_list_document(*, url, revoked_indices, valid_from):
     return {
         "@context": [VC_V2],

@@ -14,16 +14,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.queue import enqueue
-from review import permissions
 
-from . import services
-from .models import Award, ExpiryChange
+from ..issuing import services
+from ..models import Award, ExpiryChange
+from ..permissions import may_change_expiry
 
 CHUNK = 25
-
-
-def may_change(user):
-    return user.is_authenticated and permissions.is_office_staff(user)
 
 
 def end_of_day(day):
@@ -44,7 +40,7 @@ def affected(achievement, user):
 @transaction.atomic
 def change(*, achievement, user, valid_until, reason):
     """Record the change and hand it to the re-issuing task once it commits."""
-    if not may_change(user):
+    if not may_change_expiry(user):
         raise PermissionDenied("Only the awarding office's staff change when awards expire.")
     reason = (reason or "").strip()
     if not reason:
@@ -64,7 +60,7 @@ def change(*, achievement, user, valid_until, reason):
 
 
 def _enqueue(change_id):
-    from .tasks import reissue_expiry
+    from ..tasks import reissue_expiry
 
     enqueue(reissue_expiry, change_id)  # broker down: the outbox sweep carries on with unfinished changes
 

@@ -1,0 +1,1 @@
+"""Integrations: Credly, and sharing an award on LinkedIn and in link previews."""

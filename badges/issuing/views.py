@@ -1,0 +1,107 @@
+"""Public documents a verifier fetches (issuer, keys, achievements, status list), each award's
+credential and baked images, and revocation by the office's staff."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_POST
+
+from .. import permissions, selectors
+from ..models import Achievement, IssuerKey, StatusList
+from . import documents, services
+from .forms import RevokeForm
+
+LD_JSON = "application/ld+json"
+VC_LD_JSON = "application/vc+ld+json"
+
+
+def _json(document, content_type=LD_JSON):
+    return HttpResponse(
+        json.dumps(document, ensure_ascii=False, indent=2), content_type=f"{content_type}; charset=utf-8"
+    )
+
+
+@cache_control(public=True, max_age=300)
+def issuer(request):
+    """The issuer's profile and controller document: every key, and under ``assertionMethod`` every
+    key but a compromised one."""
+    return _json(documents.controller_document(selectors.published_keys()))
+
+
+# As short as the controller document's: a key's ``revoked`` date reaches verifiers as soon as its
+# leaving ``assertionMethod`` does.
+@cache_control(public=True, max_age=300)
+def key(request, name):
+    return _json(documents.verification_method(get_object_or_404(IssuerKey, name=name)))
+
+
+@cache_control(public=True, max_age=3600)
+def achievement(request, uuid):
+    return _json(get_object_or_404(Achievement, uuid=uuid).data)
+
+
+@cache_control(public=True, max_age=3600)
+def achievement_image(request, uuid):
+    found = get_object_or_404(Achievement.objects.only("image_png"), uuid=uuid)
+    return HttpResponse(bytes(found.image_png), content_type="image/png")
+
+
+@cache_control(public=True, max_age=60)
+def status_list(request, purpose):
+    found = get_object_or_404(StatusList, purpose=purpose)
+    if not found.credential_json:
+        raise Http404("The status list has not been published yet.")
+    return HttpResponse(found.credential_json, content_type=f"{VC_LD_JSON}; charset=utf-8")
+
+
+def _credential(public_id):
+    found = selectors.public_award(public_id)
+    if found.credential_id is None:
+        raise Http404("This award is still being issued.")
+    return found.credential
+
+
+@cache_control(public=True, max_age=3600)
+def award_json(request, public_id):
+    credential = _credential(public_id)
+    content_type = VC_LD_JSON if VC_LD_JSON in request.headers.get("Accept", "") else LD_JSON
+    return HttpResponse(credential.json, content_type=f"{content_type}; charset=utf-8")
+
+
+@cache_control(public=True, max_age=3600)
+def award_png(request, public_id):
+    response = HttpResponse(bytes(_credential(public_id).png), content_type="image/png")
+    response["Content-Disposition"] = 'attachment; filename="badge.png"'
+    return response
+
+
+@cache_control(public=True, max_age=3600)
+def award_svg(request, public_id):
+    response = HttpResponse(_credential(public_id).svg, content_type="image/svg+xml")
+    response["Content-Disposition"] = 'attachment; filename="badge.svg"'
+    return response
+
+
+@login_required
+@require_POST
+def revoke(request, public_id):
+    found = selectors.public_award(public_id)
+    if not permissions.may_revoke(request.user, found):
+        raise PermissionDenied("Only the awarding office's staff revoke awards.")
+    form = RevokeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The award was not revoked: say why.")
+        return redirect(found)
+    try:
+        services.revoke(award=found, user=request.user, reason=form.cleaned_data["reason"])
+    except ValidationError as invalid:
+        for message in invalid.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, "Revoked. The status list now says so to every verifier.")
+    return redirect(found)

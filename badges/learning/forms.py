@@ -1,0 +1,52 @@
+"""Forms of learners (joining, evidence) and evaluators (reviewing evidence)."""
+
+from django import forms
+
+
+class JoinForm(forms.Form):
+    evidence_public = forms.BooleanField(
+        label="Show my evidence narrative on the credential",
+        required=False,
+        help_text="Your evidence stays private unless you choose this.",
+    )
+    listed = forms.BooleanField(
+        label="List my award publicly",
+        required=False,
+        help_text="Otherwise its public page is reachable only by the link you share.",
+    )
+
+
+class EvidenceForm(forms.Form):
+    text = forms.CharField(
+        label="Your evidence, in words",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=20000,
+    )
+    link = forms.URLField(label="Or a link to it", required=False, max_length=500, assume_scheme="https")
+    file = forms.FileField(label="Or a file (PDF, DOCX, XLSX, PNG, JPEG)", required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not (cleaned.get("text", "").strip() or cleaned.get("link") or cleaned.get("file")):
+            raise forms.ValidationError("Give your evidence: write it, link to it or attach a file.")
+        return cleaned
+
+
+class ReviewEvidenceForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("accept", "Accept"), ("return", "Return with feedback")], widget=forms.RadioSelect
+    )
+    feedback = forms.CharField(
+        label="Feedback for the learner",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Required when you return the evidence.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "return" and not cleaned.get("feedback", "").strip():
+            self.add_error("feedback", "Say what the learner should improve.")
+        return cleaned

@@ -1,0 +1,84 @@
+"""Reads for learners and evaluators: the catalog, what a micro-credential asks a learner to submit,
+their progress, and the evidence waiting for an evaluator."""
+
+from django.db.models import Exists, OuterRef
+
+from proposals.models import Proposal, UnitRole
+from proposals.policy import State, active_profile
+from review import permissions as review_permissions
+
+from ..models import Achievement, Award, Enrolment, Evidence
+from ..permissions import evaluates_centrally
+from ..selectors import current_achievement
+
+
+def required_parts(achievement):
+    """(part key, title) for every assessment of the micro-credential, then the culminating
+    reflection where the active profile requires one."""
+    parts = [(f"assessment:{a.pk}", a.title) for a in achievement.proposal.assessments.all()]
+    if active_profile().enforces("reflection"):
+        parts.append((Evidence.REFLECTION, "Culminating reflection"))
+    return parts
+
+
+def evaluation_queue(user):
+    """Evidence waiting for this evaluator, oldest first."""
+    waiting = Evidence.objects.filter(state=Evidence.State.SUBMITTED).exclude(enrolment__learner=user)
+    if evaluates_centrally():
+        if not review_permissions.is_office_staff(user):
+            return waiting.none()
+    else:
+        units = UnitRole.objects.filter(user=user, role=UnitRole.Role.PROGRAM_EVALUATOR).values("unit_id")
+        waiting = waiting.filter(enrolment__achievement__proposal__unit_id__in=units)
+    return waiting.select_related("enrolment__learner", "enrolment__achievement").order_by(
+        "submitted_at", "id"
+    )
+
+
+def catalog():
+    """The current version of every published micro-credential in force, for the public catalog: a
+    published revision appears from its effective date, in place of the one it revises."""
+    latest = {}
+    for achievement in (
+        Achievement.objects.filter(proposal__in=Proposal.objects.in_force())
+        .select_related("proposal", "proposal__unit")
+        .order_by("proposal_id", "-version")
+    ):
+        latest.setdefault(achievement.proposal_id, achievement)
+    return sorted(latest.values(), key=lambda a: a.name.lower())
+
+
+def enrolments_of(user):
+    return (
+        Enrolment.objects.filter(learner=user)
+        .select_related("achievement", "achievement__proposal")
+        .prefetch_related("evidence")
+    )
+
+
+def in_progress(user):
+    """The person's enrolments with no award yet, most recently joined first, each with its parts'
+    evidence and the assessments that make its parts: three queries however many there are."""
+    awarded = Award.objects.filter(learner=OuterRef("learner"), achievement=OuterRef("achievement"))
+    return (
+        Enrolment.objects.filter(learner=user)
+        .exclude(Exists(awarded))
+        .select_related("achievement", "achievement__proposal")
+        .prefetch_related("evidence", "achievement__proposal__assessments")
+        .order_by("-joined_at", "-pk")
+    )
+
+
+def progress(enrolment):
+    """Each required part with its evidence (or None), in order."""
+    by_part = {e.part: e for e in enrolment.evidence.all()}
+    return [(part, title, by_part.get(part)) for part, title in required_parts(enrolment.achievement)]
+
+
+def related_versions(achievement):
+    """(what it replaced, what replaces it or will): the current achievements of the micro-credential
+    this one's proposal revises and of its published revision, each None when there is none."""
+    proposal = achievement.proposal
+    before = current_achievement(proposal.revision_of) if proposal.revision_of_id else None
+    revision = proposal.revisions.filter(state__in=[State.PUBLISHED, State.RETIRED]).order_by("-pk").first()
+    return before, current_achievement(revision) if revision is not None else None
