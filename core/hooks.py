@@ -36,7 +36,7 @@ PROPOSAL_PANELS = _hook(
 )
 STAGE_APPROVALS = _hook(
     "stage_approvals",
-    "``reader(proposal)`` returns the stage approvals on record as (state, route keys) pairs; lets the "
+    "``reader(proposal)`` returns the stage approvals on record as (state, route keys, version number) rows; lets the "
     "proposal page say where a resubmission will go.",
 )
 REVIEWED_VERSION = _hook(

@@ -408,7 +408,7 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
     )
     def submit(self, *, by, approvals=()):
         """Draft → the first stage of its route; returned → where ``policy.resume_at`` says, given
-        the stage approvals on record (``approvals``: (state, route keys) pairs). The reason is
+        the stage approvals on record (``approvals``: (state, route keys, version) rows). The reason is
         kept in ``routed_because`` for the history."""
         stage, self.routed_because = resume_at(self, approvals)
         self.returned_from = ""

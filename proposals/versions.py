@@ -194,3 +194,46 @@ def rekeyed(data, part_ids):
             for item in data.get(part, [])
         ]
     return out
+
+
+class ContentHistory:
+    """The proposal's content as each of its versions froze it, and as it is now: which of the parts a
+    stage reviews changed since the version it approved (``policy.passed_stages``). Reads the
+    versions' data once, with one query, only when asked."""
+
+    def __init__(self, proposal):
+        self.proposal = proposal
+        self._versions = None
+        self._now = None
+
+    def _load(self):
+        if self._versions is None:
+            from .models import ProposalVersion
+
+            self._versions = dict(
+                ProposalVersion.objects.filter(proposal_id=self.proposal.pk)
+                .order_by("number")
+                .values_list("number", "data")
+            )
+        return self._versions
+
+    @property
+    def now(self):
+        if self._now is None:
+            self._now = snapshot(self.proposal)
+        return self._now
+
+    def changed_parts(self, stage, number):
+        """The parts ``stage`` reviews that differ, in any version after ``number`` or now, from
+        version ``number``; every part it reviews when that version is unknown."""
+        from .policy.parts import parts_changed
+
+        versions = self._load()
+        approved = versions.get(number)
+        if approved is None:
+            return list(stage.reviews)
+        later = [data for n, data in versions.items() if n > number] + [self.now]
+        changed = set()
+        for data in later:
+            changed.update(parts_changed(stage.reviews, approved, data))
+        return [part for part in stage.reviews if part in changed]

@@ -81,11 +81,11 @@ def office_staff():
 
 
 def stage_approvals(proposal):
-    """Every stage approval on record, as (stage, the route then) pairs: what
+    """Every stage approval on record, as (stage, the route then, the version approved) rows: what
     ``policy.resume_at`` weighs when a returned proposal is resubmitted."""
     return list(
         AuditEvent.objects.filter(proposal=proposal, action=AuditEvent.Action.APPROVED).values_list(
-            "from_state", "route"
+            "from_state", "route", "version_number"
         )
     )
 

@@ -14,6 +14,7 @@ from .conditions import (
     credit_bearing,
     credit_bearing_graduate,
 )
+from .parts import ACADEMIC, EVERYTHING
 from .rules import (
     EMPLOYER_EVIDENCE,
     EVIDENCE_CRITERIA,
@@ -261,6 +262,9 @@ PROFILE = register_profile(
                 always,
                 "“proposals that have successfully gone through the regular School, College or unit "
                 "curriculum approval procedures”",
+                reviews=ACADEMIC,
+                reviews_why="A unit's curriculum procedures review the whole academic content: what is taught, "
+                "to whom, at what level and for what credit, and how learning is evidenced.",
             ),
             Stage(
                 State.GRADUATE_COUNCIL,
@@ -269,6 +273,9 @@ PROFILE = register_profile(
                 VOTE,
                 credit_bearing_graduate,
                 "“review by the Graduate Council (if at the graduate level)”",
+                reviews=("kind", "level", "courses", "new_program", "experiences", "outcomes", "activities"),
+                reviews_why="The Graduate Council reviews graduate credit: that it is credit-bearing and at the "
+                "graduate level, its courses and credits, and the outcomes with how they are taught and assessed.",
             ),
             Stage(
                 State.EPPC,
@@ -277,6 +284,9 @@ PROFILE = register_profile(
                 VOTE,
                 credit_bearing,
                 "“the Faculty Senate process for internally approved items (EPPC and FSEC review)”",
+                reviews=ACADEMIC,
+                reviews_why="The Faculty Senate's EPPC reviews everything a credit-bearing micro-credential "
+                "carries academically.",
             ),
             Stage(
                 State.FSEC,
@@ -285,6 +295,9 @@ PROFILE = register_profile(
                 VOTE,
                 credit_bearing,
                 "“the Faculty Senate process for internally approved items (EPPC and FSEC review)”",
+                reviews=ACADEMIC,
+                reviews_why="The Faculty Senate Executive Committee reviews everything a credit-bearing "
+                "micro-credential carries academically.",
             ),
             Stage(
                 State.OFFICE_REVIEW,
@@ -294,6 +307,9 @@ PROFILE = register_profile(
                 always,
                 "“Both types of micro-credentials go through review processes before submission to the "
                 "Office of Micro-Credentials for an approval process that involves faculty”",
+                reviews=EVERYTHING,
+                reviews_why="The Office's committee approves the micro-credential as a whole, fees and "
+                "practical plans included.",
             ),
         ),
         rules=SUBMISSION_RULES,

@@ -6,6 +6,7 @@ Source: ``../shared/policies/004_fb961b51d850dc18.txt``.
 
 from ..choices import Form, OutcomeKind
 from .conditions import always, needs_curriculum_approval
+from .parts import ACADEMIC, EVERYTHING
 from .rules import (
     EMPLOYER_EVIDENCE,
     EVIDENCE_CRITERIA,
@@ -169,6 +170,8 @@ PROFILE = register_profile(
                 always,
                 "“Micro-credentials aligned to an existing program, course, or experience will be "
                 "developed by the unit in consultation with ASA”",
+                reviews=ACADEMIC,
+                reviews_why="The unit develops the micro-credential and reviews its whole academic content.",
             ),
             Stage(
                 State.FSCC,
@@ -179,6 +182,10 @@ PROFILE = register_profile(
                 "“would traditionally require approval through the Faculty Senate Curriculum Committee, "
                 "must still follow that approval process … This process applies to any micro-credentials "
                 "that are designed to be stacked together to award academic credit”",
+                reviews=("kind", "level", "courses", "new_program", "experiences", "stacking"),
+                reviews_why="The Faculty Senate Curriculum Committee approves what would traditionally need "
+                "its approval: courses and their credits (a new course above all), a new program, and "
+                "micro-credentials stacked together to award academic credit.",
             ),
             Stage(
                 State.ASA_REVIEW,
@@ -187,6 +194,8 @@ PROFILE = register_profile(
                 DECISION,
                 always,
                 "“ASA is responsible for the oversight, including planning, approval and awarding”",
+                reviews=EVERYTHING,
+                reviews_why="Academic and Student Affairs oversees and approves the micro-credential as a whole.",
             ),
         ),
         rules=SUBMISSION_RULES,

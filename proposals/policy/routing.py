@@ -2,9 +2,12 @@
 follows an approval), whether its fees need a review and its awards reach the registrar; and the
 start-up check that every registered profile is whole."""
 
+from dataclasses import dataclass
+
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q
 
+from .parts import PARTS, label
 from .rules import RULES
 from .states import BodyKind, State
 from .types import DECISION, PROFILES, VOTE, active_key, active_profile
@@ -37,6 +40,11 @@ def validate_profiles(profiles=None):
             if stage.body_kind not in kinds or stage.decided_by not in (DECISION, VOTE):
                 raise ImproperlyConfigured(
                     f"{where}: stage {stage.state!r} names a body or decider the profile does not have."
+                )
+            if not stage.reviews or set(stage.reviews) - set(PARTS):
+                raise ImproperlyConfigured(
+                    f"{where}: stage {stage.state!r} names parts it reviews that policy.parts does not know: "
+                    "its approval stands only for the parts it reviews."
                 )
         if profile.office_body not in kinds or profile.office_stage is None:
             raise ImproperlyConfigured(f"{where}: its office must decide one of its stages.")
@@ -92,41 +100,83 @@ def route_keys(proposal, stages=None):
     return keys
 
 
-def passed_stages(keys, approvals):
-    """The stages that approved this proposal on the route it has now.
+@dataclass(frozen=True)
+class Approval:
+    """A stage's approval on record: the stage, the route the proposal had then (``route_keys``) and
+    the number of the version the body approved."""
 
-    ``approvals`` are (state, route keys then) pairs, one per stage approval on record. An approval
-    stands only if the route up to and including that stage was the same then as now: a body
-    approves what it saw, including which bodies had approved before it.
-    """
+    state: str
+    route: tuple
+    version: int = 0
+
+
+def approvals_of(records):
+    """``Approval``s from the records the review app keeps ((state, route, version) rows)."""
+    return [r if isinstance(r, Approval) else Approval(r[0], tuple(r[1]), *r[2:3]) for r in records]
+
+
+def _same_route(approval, keys):
+    """The route up to and including the approval's stage is the same now as then: a body approves
+    what it saw, including which bodies had approved before it."""
     states = [key.split(":")[0] for key in keys]
+    states_then = [key.split(":")[0] for key in approval.route]
+    if approval.state not in states or approval.state not in states_then:
+        return False
+    upto, upto_then = states.index(approval.state) + 1, states_then.index(approval.state) + 1
+    return list(approval.route[:upto_then]) == list(keys[:upto])
+
+
+def passed_stages(keys, approvals, content=None):
+    """The stages that approved this proposal on the route it has now, for the content it has now.
+
+    An approval stands only if the route up to and including its stage is the same as then, and
+    (given ``content``, the proposal's ``versions.ContentHistory``) none of the parts its stage
+    reviews has changed since the version it approved, in any later version or now: a part changed
+    and changed back was still not what the body approved, so an approval from a cycle the proposal
+    has since left never comes back.
+    """
     passed = set()
-    for state, keys_then in approvals:
-        if state not in states:
+    for approval in approvals_of(approvals):
+        if not _same_route(approval, keys):
             continue
-        states_then = [key.split(":")[0] for key in keys_then]
-        if state not in states_then:
+        stage = stage_for(approval.state)
+        if content is not None and stage is not None and content.changed_parts(stage, approval.version):
             continue
-        upto, upto_then = states.index(state) + 1, states_then.index(state) + 1
-        if list(keys_then[:upto_then]) == keys[:upto]:
-            passed.add(state)
+        passed.add(approval.state)
     return passed
 
 
-def resume_at(proposal, approvals):
+def _changed_since_approval(stage, keys, approvals, content):
+    """The parts ``stage`` reviews that changed since its latest approval on this route, or []."""
+    if content is None:
+        return None, []
+    mine = [a for a in approvals_of(approvals) if a.state == stage.state and _same_route(a, keys)]
+    if not mine:
+        return None, []
+    latest = max(mine, key=lambda a: a.version)
+    return latest, content.changed_parts(stage, latest.version)
+
+
+def resume_at(proposal, approvals, content=None):
     """Where a submission goes: (the stage, why it goes there).
 
     A first submission starts the route. A resubmission after a return resumes at the stage that
-    returned it if that stage still applies and no earlier stage that now applies has been skipped;
-    otherwise it goes to the earliest applicable stage that has not approved this route.
+    returned it if that stage still applies and every earlier stage that now applies still stands
+    (approved this route, and none of the parts it reviews changed since); otherwise it goes to the
+    earliest stage that does not stand, and the reason names what changed. ``content`` is the
+    proposal's ``versions.ContentHistory`` (made here when not given).
     """
     stages = route(proposal)
     first = stages[0]
     returned = proposal.returned_from
     if not returned:
         return first, ""
+    if content is None:
+        from ..versions import ContentHistory
+
+        content = ContentHistory(proposal)
     keys = route_keys(proposal, stages)
-    passed = passed_stages(keys, approvals) - {returned}
+    passed = passed_stages(keys, approvals, content) - {returned}
     pending = [s for s in stages if s.state not in passed]
     if not pending:
         last = stages[-1]
@@ -135,6 +185,18 @@ def resume_at(proposal, approvals):
     returned_label = State.label(returned)
     if target.state == returned:
         return target, f"It goes back to {target.label}, which returned it."
+    approval, changed = _changed_since_approval(target, keys, approvals, content)
+    if changed:
+        what = ", ".join(label(part) for part in changed)
+        then = (
+            f"before {returned_label}, which returned it."
+            if returned in [s.state for s in stages]
+            else f"({returned_label}, which returned it, no longer applies)."
+        )
+        return target, (
+            f"{target.label} approved version {approval.version}, and what it reviews has changed since "
+            f"({what}), so it goes back there {then}"
+        )
     if returned in [s.state for s in stages]:
         return target, (
             f"{target.label} now applies to it and has not approved it on this route ({target.why}), "

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from .parts import EVERYTHING
+
 # Who decides a stage: one reviewer's decision, or a committee's vote closed by its chair.
 DECISION = "decision"
 VOTE = "vote"
@@ -29,7 +31,9 @@ class Body:
 class Stage:
     """A stage of a profile's route: the state a proposal is in while the body of ``body_kind``
     reviews it, who decides (``DECISION`` or ``VOTE``), the condition under which the stage applies
-    (``applies(proposal)``) and the sentence of the policy it comes from."""
+    (``applies(proposal)``) and the sentence of the policy it comes from; and the parts of the
+    proposal its body reviews (``parts.PARTS``), with the reason: its approval stands only while
+    those parts are as the body saw them."""
 
     state: str
     label: str
@@ -37,6 +41,9 @@ class Stage:
     decided_by: str
     applies: Callable  # proposal -> bool
     why: str
+    # A stage that does not say reviews everything: any change sends the proposal back to it.
+    reviews: tuple[str, ...] = EVERYTHING
+    reviews_why: str = ""
 
 
 @dataclass(frozen=True)

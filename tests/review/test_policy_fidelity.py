@@ -62,49 +62,65 @@ def routed_because(proposal):
 # --- 1. revision re-routes -----------------------------------------------------------------------
 
 
-def test_returned_at_eppc_and_made_graduate_goes_to_graduate_council_first(client, demo):
+def test_returned_at_eppc_and_made_graduate_goes_to_unit_review_then_graduate_council(client, demo):
+    # The level is academic content: the unit committee that approved an undergraduate proposal
+    # approves the graduate one again first, then the Graduate Council, which now applies.
     proposal = returned_at(proposal_of(demo), demo, State.EPPC)
     Proposal.objects.filter(pk=proposal.pk).update(level=Proposal.Level.GRADUATE)
     client.force_login(proposal.lead_author)
     before = client.get(reverse("proposals:detail", args=[proposal.pk])).content.decode()
-    assert "Resubmit to Graduate Council review" in before  # the authors see where it will go
+    assert "Resubmit to Unit review" in before  # the authors see where it will go
     proposal = resubmit(client, proposal)
-    assert proposal.state == State.GRADUATE_COUNCIL
-    assert routed_because(proposal).startswith("Graduate Council review now applies to it")
+    assert proposal.state == State.UNIT_REVIEW
+    assert routed_because(proposal).startswith(
+        "Unit review approved version 1, and what it reviews has changed since (Level)"
+    )
     page = client.get(reverse("proposals:detail", args=[proposal.pk])).content.decode()
     assert "Where the resubmission went:" in page and "before EPPC review, which returned it" in page
     proposal = approve_to_the_end(proposal, demo)
     assert proposal.state == State.APPROVED
-    assert stages_seen(proposal)[-5:] == ["graduate_council", "eppc", "fsec", "office_review", "approved"]
+    assert stages_seen(proposal)[-6:] == [
+        "unit_review",
+        "graduate_council",
+        "eppc",
+        "fsec",
+        "office_review",
+        "approved",
+    ]
 
 
-def test_returned_at_graduate_council_and_made_undergraduate_goes_on_to_eppc(client, demo):
+def test_returned_at_graduate_council_and_made_undergraduate_goes_to_unit_review_then_eppc(client, demo):
     proposal = returned_at(proposal_of(demo, level=Proposal.Level.GRADUATE), demo, State.GRADUATE_COUNCIL)
     Proposal.objects.filter(pk=proposal.pk).update(level=Proposal.Level.UNDERGRADUATE)
     proposal = resubmit(client, proposal)
-    assert proposal.state == State.EPPC
-    assert "Graduate Council review, which returned it, no longer applies" in routed_because(proposal)
-    assert approve_to_the_end(proposal, demo).state == State.APPROVED  # no 500, no stuck proposal
+    assert proposal.state == State.UNIT_REVIEW
+    assert "(Graduate Council review, which returned it, no longer applies)" in routed_because(proposal)
+    proposal = approve_to_the_end(proposal, demo)  # no 500, no stuck proposal
+    assert proposal.state == State.APPROVED
+    assert stages_seen(proposal)[-5:] == ["unit_review", "eppc", "fsec", "office_review", "approved"]
 
 
 def test_fiu_returned_at_asa_with_a_course_now_new_goes_to_the_curriculum_committee(client, fiu):
+    # The courses changed: the unit approves them again first, then the curriculum committee.
     proposal = returned_at(proposal_of(fiu), fiu, State.ASA_REVIEW)
     Course.objects.filter(proposal=proposal, position=0).update(is_new=True)
     proposal = resubmit(client, proposal)
-    assert proposal.state == State.FSCC
+    assert proposal.state == State.UNIT_REVIEW
     proposal = approve_to_the_end(proposal, fiu)
     assert proposal.state == State.APPROVED
-    assert stages_seen(proposal)[-3:] == ["fscc", "asa_review", "approved"]
+    assert stages_seen(proposal)[-4:] == ["unit_review", "fscc", "asa_review", "approved"]
 
 
-def test_fiu_returned_at_fscc_with_the_new_course_dropped_goes_to_asa(client, fiu):
+def test_fiu_returned_at_fscc_with_the_new_course_dropped_goes_to_unit_review_then_asa(client, fiu):
     proposal = proposal_of(fiu)
     Course.objects.filter(proposal=proposal, position=0).update(is_new=True)
     proposal = returned_at(proposal, fiu, State.FSCC)
     Course.objects.filter(proposal=proposal).update(is_new=False)
     proposal = resubmit(client, proposal)
-    assert proposal.state == State.ASA_REVIEW
-    assert approve_to_the_end(proposal, fiu).state == State.APPROVED
+    assert proposal.state == State.UNIT_REVIEW  # the courses changed since the unit approved them
+    proposal = approve_to_the_end(proposal, fiu)
+    assert proposal.state == State.APPROVED
+    assert stages_seen(proposal)[-3:] == ["unit_review", "asa_review", "approved"]
 
 
 def test_a_stage_whose_route_changed_before_it_reviews_again(client, demo):
