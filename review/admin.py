@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
 
+from core.admin import ReadOnlyRecordAdmin, WorkflowRecordedFieldsAdmin
+
 from .membership_log import acting
 from .models import (
     AgendaItem,
@@ -70,7 +72,7 @@ class ReviewBodyAdmin(RecordsWhoChangesMemberships, admin.ModelAdmin):
 
 
 @admin.register(MembershipChange)
-class MembershipChangeAdmin(admin.ModelAdmin):
+class MembershipChangeAdmin(ReadOnlyRecordAdmin):
     """Read-only: who joined, left or changed role in which body, when and by whose hand."""
 
     list_display = [
@@ -86,15 +88,6 @@ class MembershipChangeAdmin(admin.ModelAdmin):
     search_fields = ["body_name", "person_name", "changed_by__username"]
     list_select_related = ["changed_by"]
     date_hierarchy = "changed_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Membership)
@@ -241,21 +234,8 @@ class NotificationAdmin(admin.ModelAdmin):
         _queue_again(self, request, send_notification, pending, "notification")
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """The record of what happened: visible to administrators, never changed through the admin."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin):
+class AuditEventAdmin(ReadOnlyRecordAdmin):
     list_display = ["created_at", "proposal", "action", "actor", "from_state", "to_state", "version_number"]
     list_filter = ["action", "from_state", "to_state"]
     search_fields = ["proposal__title", "proposal__code", "actor__username", "comment"]
@@ -277,7 +257,7 @@ class VoteInline(admin.TabularInline):
 
 
 @admin.register(Ballot)
-class BallotAdmin(ReadOnlyAdmin):
+class BallotAdmin(ReadOnlyRecordAdmin):
     list_display = ["proposal", "body", "stage", "opened_at", "closed_at", "outcome"]
     list_filter = ["body", "outcome", ("closed_at", admin.EmptyFieldListFilter)]
     search_fields = ["proposal__title", "proposal__code"]
@@ -303,9 +283,15 @@ class MeetingAdmin(admin.ModelAdmin):
 
 
 @admin.register(InternalNote)
-class InternalNoteAdmin(admin.ModelAdmin):
+class InternalNoteAdmin(WorkflowRecordedFieldsAdmin, admin.ModelAdmin):
+    """Notes are written by the reviewing body's members on the proposal's page; here they can be
+    corrected or removed, never moved to another proposal or body, or re-attributed."""
+
     list_display = ["proposal", "body", "author", "created_at"]
     list_filter = ["body"]
     search_fields = ["proposal__title", "text", "author__username"]
     list_select_related = ["proposal", "body", "author"]
-    raw_id_fields = ["proposal", "author"]
+    workflow_fields = ["proposal", "body", "author", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
