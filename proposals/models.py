@@ -343,6 +343,15 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
     def _passes_rules(self):
         return not self.submission_problems()
 
+    def component_problems(self):
+        """A micro-certificate's components asked again at each approval and at publication: a
+        component retired since submission (and not replaced by a published revision) would make a
+        micro-certificate nobody can complete."""
+        return check_proposal(self, only={"components"})
+
+    def _components_available(self):
+        return not self.component_problems()
+
     def _at_review_stage(self):
         return self.state in State.REVIEW_STAGES
 
@@ -419,7 +428,13 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         field=state,
         source="*",
         target=RETURN_VALUE(),
-        conditions=[_at_review_stage, _on_route, _no_stage_skipped, _fee_review_done_if_final],
+        conditions=[
+            _at_review_stage,
+            _on_route,
+            _no_stage_skipped,
+            _fee_review_done_if_final,
+            _components_available,
+        ],
         permission=_by_stage_reviewer,
     )
     def approve_stage(self, *, by):
@@ -464,7 +479,13 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         """The lead author may withdraw at any stage before approval."""
         self._enter(State.WITHDRAWN)
 
-    @transition(field=state, source=State.APPROVED, target=State.PUBLISHED, permission=_by_office)
+    @transition(
+        field=state,
+        source=State.APPROVED,
+        target=State.PUBLISHED,
+        conditions=[_components_available],
+        permission=_by_office,
+    )
     def publish(self, *, by):
         self._enter(State.PUBLISHED)
 

@@ -61,7 +61,10 @@ def _a_program_outcome(reading):
 
 
 def _components(reading):
-    """A micro-certificate collects at least two other published micro-credentials around a theme."""
+    """A micro-certificate collects at least two other published micro-credentials around a theme;
+    a micro-credential and its revisions are one (``proposals.lineage``)."""
+    from ..lineage import lines_of
+
     p = reading.proposal
     if p.form != Form.MICRO_CERTIFICATE:
         return
@@ -70,11 +73,19 @@ def _components(reading):
         yield "Name the theme or meta-competency that relates the micro-certificate's components."
     if any(c.pk == p.pk for c in components):
         yield "A micro-certificate cannot be one of its own components."
-    unpublished = [c for c in components if c.pk != p.pk and c.state != State.PUBLISHED]
-    if unpublished:
-        names = ", ".join(f"“{c.title}”" for c in unpublished)
+    others = [c for c in components if c.pk != p.pk]
+    lines = lines_of(others)
+    unavailable = [c for c in others if not lines[c.pk].available]
+    if unavailable:
+        names = ", ".join(f"“{c.title}”" for c in unavailable)
         yield f"Components must be published micro-credentials; not yet published: {names}."
-    if len([c for c in components if c.pk != p.pk]) < MIN_COMPONENTS:
+    by_line = {}
+    for c in others:
+        by_line.setdefault(lines[c.pk].root, []).append(c)
+    for same in (group for group in by_line.values() if len(group) > 1):
+        names = " and ".join(f"“{c.title}”" for c in same)
+        yield f"{names} are one micro-credential (one revises the other): count it once."
+    if len(by_line) < MIN_COMPONENTS:
         yield (
             f"A micro-certificate is made of at least {MIN_COMPONENTS} other micro-credentials: "
             "choose its components."

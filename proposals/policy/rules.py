@@ -111,13 +111,15 @@ class Reading:
         return list(self.proposal.courses.all())
 
 
-def check_proposal(proposal, profile_key=None):
+def check_proposal(proposal, profile_key=None, only=None):
     """Every problem that stands between this proposal and submission under the profile, in the
-    order of the profile's rule list. Only the rules the profile cites are applied, each problem
-    carrying the profile's sentence."""
+    order of the profile's rule list. Only the rules the profile cites are applied (``only``: those
+    of them whose codes are given), each problem carrying the profile's sentence."""
     profile = PROFILES[profile_key] if profile_key else active_profile()
     reading = Reading(proposal, profile)
-    cited = [(RULES[code], sentence) for code, sentence in profile.rules.items()]
+    cited = [
+        (RULES[code], sentence) for code, sentence in profile.rules.items() if only is None or code in only
+    ]
     problems = []
     # Rules about each outcome that follow one another are applied outcome by outcome, so that the
     # problems of one outcome are listed together.

@@ -81,6 +81,13 @@ def blocked_reason(proposal):
             f"Its route requires {names} before {proposal.state_label}, and that has not approved it: "
             "return it to the authors, whose resubmission goes to the right stage."
         )
+    components = proposal.component_problems()
+    if components:
+        said = " ".join(problem.message for problem in components)
+        return (
+            f"Its components no longer make a micro-certificate learners can complete: {said} Return it "
+            "to the authors to choose its components again."
+        )
     if needs_fee_review(proposal) and not fee_review_valid(proposal):
         return (
             "The additional fees beyond tuition need a fee review sign-off by "
