@@ -7,6 +7,7 @@ from .models import (
     AgendaItem,
     AuditEvent,
     Ballot,
+    BallotVoter,
     Digest,
     InternalNote,
     Meeting,
@@ -243,11 +244,10 @@ class AuditEventAdmin(ReadOnlyRecordAdmin):
     date_hierarchy = "created_at"
 
 
-class VoteInline(admin.TabularInline):
-    model = Vote
+class ReadOnlyInline(admin.TabularInline):
+    """Rows of a ballot's record, shown and never added, changed or deleted."""
+
     extra = 0
-    fields = ["voter", "choice", "comment", "cast_at", "changed_at"]
-    readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -256,13 +256,28 @@ class VoteInline(admin.TabularInline):
         return False
 
 
+class VoteInline(ReadOnlyInline):
+    model = Vote
+    fields = ["voter", "choice", "comment", "cast_at", "changed_at"]
+    readonly_fields = fields
+
+
+class BallotVoterInline(ReadOnlyInline):
+    """Who could vote, as recorded when the ballot opened: never changed afterwards."""
+
+    model = BallotVoter
+    fields = ["user"]
+    readonly_fields = fields
+    verbose_name = "recorded voter"
+
+
 @admin.register(Ballot)
 class BallotAdmin(ReadOnlyRecordAdmin):
     list_display = ["proposal", "body", "stage", "opened_at", "closed_at", "outcome"]
     list_filter = ["body", "outcome", ("closed_at", admin.EmptyFieldListFilter)]
     search_fields = ["proposal__title", "proposal__code"]
     list_select_related = ["proposal", "body"]
-    inlines = [VoteInline]
+    inlines = [BallotVoterInline, VoteInline]
 
 
 class AgendaItemInline(admin.TabularInline):

@@ -25,7 +25,7 @@ from proposals.policy import (
 )
 
 from .. import permissions, selectors
-from ..models import AuditEvent, Ballot, InternalNote
+from ..models import AuditEvent, Ballot, BallotVoter, InternalNote
 from .audit import latest_version, record, record_in_place
 from .notifications import announce
 
@@ -33,14 +33,20 @@ StaleState = proposal_services.StaleState
 
 
 def enter_stage(proposal):
-    """What happens whenever a proposal arrives somewhere: a committee stage opens its vote."""
+    """What happens whenever a proposal arrives somewhere: a committee stage opens its vote, with
+    its voters recorded (``selectors.voting_members``): the quorum and the count are over them, and
+    a later change of the body's membership changes neither."""
     stage = stage_for(proposal.state)
     if stage is not None and stage.decided_by == VOTE:
-        Ballot.objects.create(
+        body = permissions.stage_body(proposal, stage)
+        ballot = Ballot.objects.create(
             proposal=proposal,
-            body=permissions.stage_body(proposal, stage),
+            body=body,
             stage=proposal.state,
             version_number=latest_version(proposal),
+        )
+        BallotVoter.objects.bulk_create(
+            BallotVoter(ballot=ballot, user_id=pk) for pk in selectors.voting_members(body, proposal)
         )
 
 
