@@ -109,6 +109,20 @@ def unit_committee(unit):
     return next((committees[pk] for pk in lineage if pk in committees), None)
 
 
+def units_without_committee(units):
+    """Those of ``units`` with no active curriculum committee at or above them: nobody could approve
+    them at unit review. One query for the committees, whatever the number of units."""
+    lineages = {unit.pk: unit.lineage_ids() for unit in units}
+    covered = set(
+        ReviewBody.objects.filter(
+            kind=BodyKind.UNIT_COMMITTEE,
+            unit_id__in={pk for lineage in lineages.values() for pk in lineage},
+            is_active=True,
+        ).values_list("unit_id", flat=True)
+    )
+    return [unit for unit in units if not covered.intersection(lineages[unit.pk])]
+
+
 def sponsor_units(proposal):
     """The originating unit, then each co-sponsoring unit."""
     return [proposal.unit, *(u for u in proposal.co_sponsors.all() if u.pk != proposal.unit_id)]
@@ -129,6 +143,30 @@ def stage_bodies(proposal):
         if body is not None and body not in bodies:
             bodies.append(body)
     return bodies
+
+
+@dataclass(frozen=True)
+class MissingBody:
+    """A body a stage needs and does not have: the stage's university-wide body (``unit`` None), or
+    the curriculum committee of a sponsoring unit. ``key`` names it for the office's notification."""
+
+    name: str
+    key: str
+    unit: Unit | None = None
+
+
+def missing_bodies(proposal, stage):
+    """What ``stage`` lacks to review ``proposal``: at unit review, a curriculum committee for each
+    sponsoring unit without one at or above it; elsewhere the stage's active body. Empty when the
+    stage can review it."""
+    if stage.body_kind == BodyKind.UNIT_COMMITTEE:
+        return [
+            MissingBody(unit.name, f"unit-{unit.pk}", unit)
+            for unit in units_without_committee(sponsor_units(proposal))
+        ]
+    if stage_body(proposal, stage) is None:
+        return [MissingBody(active_profile().body_label(stage.body_kind), stage.body_kind)]
+    return []
 
 
 def sponsor_units_reviewed_by(user, proposal):

@@ -11,7 +11,14 @@ from .. import permissions, selectors
 from ..models import AuditEvent, Ballot, BallotVoter, Membership, Vote
 from .audit import record_in_place
 from .notifications import notify
-from .workflow import StaleState, check_allowed, decide, enter_stage, lock
+from .workflow import (
+    StaleState,
+    check_allowed,
+    decide,
+    enter_stage,
+    lock,
+    tells_the_office_of_missing_bodies,
+)
 
 
 @transaction.atomic
@@ -206,6 +213,7 @@ OUTCOME_DECISION = {
 }
 
 
+@tells_the_office_of_missing_bodies
 @transaction.atomic
 def close_vote(*, proposal, user, ballot_id, comment="", meeting=None):
     """Close the open vote and let the tally decide. Returns (proposal, ballot).
