@@ -266,7 +266,9 @@ def test_awarding_pages_do_not_grow_with_uploads_or_rows(
     client.force_login(demo["evaluator"])
 
     def upload(rows):
-        body = "email,given name,family name\n" + "".join(f"p{n}@example.edu,P,N{n}\n" for n in range(rows))
+        body = "email,given name,family name,student ID,narrative\n" + "".join(
+            f"p{n}@example.edu,P,N{n},S{n:05d},Capstone graded A\n" for n in range(rows)
+        )
         client.post(
             reverse("badges:awarding"),
             {"achievement": achievement.pk, "file": SimpleUploadedFile("c.csv", body.encode())},
