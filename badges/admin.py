@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyRecordAdmin
+
 from .models import (
     Achievement,
     Award,
@@ -11,22 +13,12 @@ from .models import (
     StatusList,
 )
 
-
-class ReadOnly(admin.ModelAdmin):
-    """Issued things are changed by the services only (issue, revoke), never by hand."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+# Issued things (awards and their state, credentials, uploads and what came of each row) are
+# changed by the services only (issue, revoke, confirm), never by hand: every admin here is read-only.
 
 
 @admin.register(IssuerKey)
-class IssuerKeyAdmin(ReadOnly):
+class IssuerKeyAdmin(ReadOnlyRecordAdmin):
     """Made, rotated and revoked by the commands (create_issuer_key, rotate_issuer_key,
     revoke_issuer_key), which keep a key that can sign and re-sign the status list."""
 
@@ -44,7 +36,7 @@ class IssuerKeyAdmin(ReadOnly):
 
 
 @admin.register(Achievement)
-class AchievementAdmin(ReadOnly):
+class AchievementAdmin(ReadOnlyRecordAdmin):
     """Frozen once published; only how long future awards stay valid, and the Credly badge template
     its awards are also issued through, may be set."""
 
@@ -68,7 +60,7 @@ class AchievementAdmin(ReadOnly):
 
 
 @admin.register(Award)
-class AwardAdmin(ReadOnly):
+class AwardAdmin(ReadOnlyRecordAdmin):
     list_display = ["achievement", "learner", "state", "source", "issued_at", "valid_until", "revoked_at"]
     list_filter = ["state", "source"]
     list_select_related = ["achievement", "learner"]
@@ -76,7 +68,7 @@ class AwardAdmin(ReadOnly):
 
 
 @admin.register(BulkAward)
-class BulkAwardAdmin(ReadOnly):
+class BulkAwardAdmin(ReadOnlyRecordAdmin):
     """Spreadsheets of learners as uploaded, with who confirmed them and what came of each row."""
 
     list_display = [
@@ -94,14 +86,14 @@ class BulkAwardAdmin(ReadOnly):
 
 
 @admin.register(ExpiryChange)
-class ExpiryChangeAdmin(ReadOnly):
+class ExpiryChangeAdmin(ReadOnlyRecordAdmin):
     list_display = ["achievement", "valid_until", "changed_by", "created_at", "processed", "finished_at"]
     list_select_related = ["achievement", "changed_by"]
     search_fields = ["achievement__name", "reason"]
 
 
 @admin.register(CredlyBadge)
-class CredlyBadgeAdmin(ReadOnly):
+class CredlyBadgeAdmin(ReadOnlyRecordAdmin):
     """Each award's copy in Credly; a failed one is retried from the award's page."""
 
     list_display = ["award", "state", "badge_id", "attempts", "last_error", "updated_at"]
@@ -111,11 +103,11 @@ class CredlyBadgeAdmin(ReadOnly):
 
 
 @admin.register(Credential)
-class CredentialAdmin(ReadOnly):
+class CredentialAdmin(ReadOnlyRecordAdmin):
     list_display = ["award", "key", "created_at"]
     exclude = ["png"]
 
 
 @admin.register(StatusList)
-class StatusListAdmin(ReadOnly):
+class StatusListAdmin(ReadOnlyRecordAdmin):
     list_display = ["purpose", "next_index", "updated_at"]

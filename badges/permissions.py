@@ -35,29 +35,55 @@ def is_learner_of(user, held):
     return user.is_authenticated and user.pk == held.learner_id
 
 
+class Refusal:
+    """Why a micro-credential takes no new learner: the rules of who may start one, which joining
+    and awarding from a spreadsheet both apply (``admission``). Each caller words it for its reader."""
+
+    RETIRED = "retired"
+    NOT_PUBLISHED = "not published"
+    NOT_YET_IN_EFFECT = "not yet in effect"
+    STUDENTS_ONLY = "closed to non-matriculated learners"
+
+
+def admission(achievement, *, enrolled):
+    """Why ``achievement`` takes no new learner who is (``enrolled``) or is not an enrolled student,
+    with a student ID, as a ``Refusal``; '' when it takes them. The micro-credential's own state comes
+    first, so that ``enrolled=True`` asks about the micro-credential alone. Joining (``may_join``)
+    and the preview of a spreadsheet of learners (``awarding.bulk``) both ask it."""
+    proposal = achievement.proposal
+    if proposal.state == State.RETIRED:
+        return Refusal.RETIRED
+    if proposal.state != State.PUBLISHED:
+        return Refusal.NOT_PUBLISHED
+    if proposal.awaits_effective_date:
+        return Refusal.NOT_YET_IN_EFFECT
+    if not enrolled and not proposal.open_to_non_matriculated:
+        return Refusal.STUDENTS_ONLY
+    return ""
+
+
 def may_join(user, achievement):
     """(whether this person may join, why not). Enrolled students join with their account; others
     join once their email is verified, and only where the proposal admits non-matriculated learners."""
     if not user.is_authenticated:
         return False, "Log in or register to join."
-    if achievement.proposal.state != State.PUBLISHED:
+    learner = learner_of(user)
+    refusal = admission(achievement, enrolled=learner is not None and learner.is_enrolled_student)
+    if refusal in (Refusal.RETIRED, Refusal.NOT_PUBLISHED):
         return False, "This micro-credential is not open to new learners."
-    if achievement.proposal.awaits_effective_date:
+    if refusal == Refusal.NOT_YET_IN_EFFECT:
         return False, (
             f"This revised micro-credential opens to new learners on "
             f"{achievement.proposal.effective_from:%-d %B %Y}; until then, join the current one."
         )
-    learner = learner_of(user)
     if learner is None:
         return False, "Only learners join micro-credentials: register as a learner first."
-    if learner.is_enrolled_student:
-        return True, ""
-    if not achievement.proposal.open_to_non_matriculated:
+    if refusal == Refusal.STUDENTS_ONLY:
         return False, (
             "This micro-credential is open to enrolled students only. If you are one, ask the registrar "
             "to record your student ID on your account."
         )
-    if not email_verified(user):
+    if not learner.is_enrolled_student and not email_verified(user):
         return False, "Verify your email address first: follow the link we emailed you."
     return True, ""
 

@@ -44,6 +44,11 @@ REVIEWED_VERSION = _hook(
     "``reader(proposal, user)`` returns the number of the newest version this person reviewed, or None; "
     "lets the proposal page mark what changed since.",
 )
+UNITS_WITHOUT_COMMITTEE = _hook(
+    "units_without_committee",
+    "``reader(units)`` returns those of the units with no active curriculum committee at or above them, "
+    "whom nobody could approve at unit review; lets the submission rules refuse such a sponsoring unit.",
+)
 PROPOSAL_PUBLISHED = _hook(
     "proposal_published",
     "The name of a Celery task handed the id of every proposal that is published.",

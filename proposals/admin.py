@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from core.admin import WorkflowRecordedFieldsAdmin
+
 from .models import (
     Activity,
     Assessment,
@@ -102,7 +104,7 @@ class AttachmentInline(admin.TabularInline):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(admin.ModelAdmin):
+class ProposalAdmin(WorkflowRecordedFieldsAdmin, admin.ModelAdmin):
     list_display = ["title", "code", "unit", "kind", "level", "state", "lead_author", "updated_at"]
     list_filter = ["state", "kind", "form", "level", "unit"]
     search_fields = [
@@ -116,10 +118,17 @@ class ProposalAdmin(admin.ModelAdmin):
     list_select_related = ["unit", "lead_author"]
     autocomplete_fields = ["unit", "lead_author", "co_authors", "co_sponsors", "competencies"]
     filter_horizontal = ["components"]
-    readonly_fields = [
+    # Written only by the workflow's services, which record each act in the history: a fee sign-off
+    # typed in here would let the final approval pass with no sign-off on record.
+    workflow_fields = [
         "state",
         "returned_from",
         "submitted_at",
+        "stage_entered_at",
+        "fee_review_signed_by",
+        "fee_review_signed_at",
+        "fee_review_amount",
+        "fee_review_notes",
         "created_at",
         "updated_at",
         # A revision is linked by the service that starts it (see proposals.services.start_revision).
@@ -188,18 +197,30 @@ class ProposalVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Consultation)
-class ConsultationAdmin(admin.ModelAdmin):
+class ConsultationAdmin(WorkflowRecordedFieldsAdmin, admin.ModelAdmin):
+    """A consultation may be opened here for the authors; only the office completes it, through the
+    proposal's page (``review.services.complete_consultation``), which records it in the history.
+    Under FIU a completed consultation lets a proposal be submitted, so none is made up here."""
+
     list_display = ["proposal", "requested_by", "created_at", "closed_at"]
     list_filter = [("closed_at", admin.EmptyFieldListFilter)]
     search_fields = ["proposal__title"]
     list_select_related = ["proposal", "requested_by"]
     raw_id_fields = ["proposal", "requested_by"]
+    workflow_fields = ["closed_at", "closed_by", "rigor", "created_at"]
+    fixed_once_created = ["proposal", "requested_by", "message"]
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(WorkflowRecordedFieldsAdmin, admin.ModelAdmin):
+    """Comments are written on the proposal's page by those who may read it; here they can be
+    corrected or removed, never moved, re-attributed or dated to another stage."""
+
     list_display = ["proposal", "author", "state", "created_at"]
     list_filter = ["state"]
     search_fields = ["proposal__title", "body", "author__username"]
     list_select_related = ["proposal", "author"]
-    raw_id_fields = ["proposal", "author"]
+    workflow_fields = ["proposal", "author", "state", "created_at"]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,10 +1,13 @@
 from django.contrib import admin, messages
 
+from core.admin import ReadOnlyRecordAdmin, WorkflowRecordedFieldsAdmin
+
 from .membership_log import acting
 from .models import (
     AgendaItem,
     AuditEvent,
     Ballot,
+    BallotVoter,
     Digest,
     InternalNote,
     Meeting,
@@ -70,7 +73,7 @@ class ReviewBodyAdmin(RecordsWhoChangesMemberships, admin.ModelAdmin):
 
 
 @admin.register(MembershipChange)
-class MembershipChangeAdmin(admin.ModelAdmin):
+class MembershipChangeAdmin(ReadOnlyRecordAdmin):
     """Read-only: who joined, left or changed role in which body, when and by whose hand."""
 
     list_display = [
@@ -86,15 +89,6 @@ class MembershipChangeAdmin(admin.ModelAdmin):
     search_fields = ["body_name", "person_name", "changed_by__username"]
     list_select_related = ["changed_by"]
     date_hierarchy = "changed_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Membership)
@@ -241,21 +235,8 @@ class NotificationAdmin(admin.ModelAdmin):
         _queue_again(self, request, send_notification, pending, "notification")
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """The record of what happened: visible to administrators, never changed through the admin."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin):
+class AuditEventAdmin(ReadOnlyRecordAdmin):
     list_display = ["created_at", "proposal", "action", "actor", "from_state", "to_state", "version_number"]
     list_filter = ["action", "from_state", "to_state"]
     search_fields = ["proposal__title", "proposal__code", "actor__username", "comment"]
@@ -263,11 +244,10 @@ class AuditEventAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
 
 
-class VoteInline(admin.TabularInline):
-    model = Vote
+class ReadOnlyInline(admin.TabularInline):
+    """Rows of a ballot's record, shown and never added, changed or deleted."""
+
     extra = 0
-    fields = ["voter", "choice", "comment", "cast_at", "changed_at"]
-    readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -276,13 +256,28 @@ class VoteInline(admin.TabularInline):
         return False
 
 
+class VoteInline(ReadOnlyInline):
+    model = Vote
+    fields = ["voter", "choice", "comment", "cast_at", "changed_at"]
+    readonly_fields = fields
+
+
+class BallotVoterInline(ReadOnlyInline):
+    """Who could vote, as recorded when the ballot opened: never changed afterwards."""
+
+    model = BallotVoter
+    fields = ["user"]
+    readonly_fields = fields
+    verbose_name = "recorded voter"
+
+
 @admin.register(Ballot)
-class BallotAdmin(ReadOnlyAdmin):
+class BallotAdmin(ReadOnlyRecordAdmin):
     list_display = ["proposal", "body", "stage", "opened_at", "closed_at", "outcome"]
     list_filter = ["body", "outcome", ("closed_at", admin.EmptyFieldListFilter)]
     search_fields = ["proposal__title", "proposal__code"]
     list_select_related = ["proposal", "body"]
-    inlines = [VoteInline]
+    inlines = [BallotVoterInline, VoteInline]
 
 
 class AgendaItemInline(admin.TabularInline):
@@ -303,9 +298,15 @@ class MeetingAdmin(admin.ModelAdmin):
 
 
 @admin.register(InternalNote)
-class InternalNoteAdmin(admin.ModelAdmin):
+class InternalNoteAdmin(WorkflowRecordedFieldsAdmin, admin.ModelAdmin):
+    """Notes are written by the reviewing body's members on the proposal's page; here they can be
+    corrected or removed, never moved to another proposal or body, or re-attributed."""
+
     list_display = ["proposal", "body", "author", "created_at"]
     list_filter = ["body"]
     search_fields = ["proposal__title", "text", "author__username"]
     list_select_related = ["proposal", "body", "author"]
-    raw_id_fields = ["proposal", "author"]
+    workflow_fields = ["proposal", "body", "author", "created_at"]
+
+    def has_add_permission(self, request):
+        return False

@@ -9,10 +9,11 @@ class ReviewConfig(AppConfig):
     def ready(self):
         from core import hooks
 
-        from . import membership_log  # noqa: F401  (its signals record membership changes)
+        # Its system checks; the signals that record membership changes.
+        from . import checks, membership_log  # noqa: F401
         from .home import home_cards
         from .panels import history_panel, workflow_panel
-        from .permissions import may_act_at_stage, may_publish, reviewer_reading_rule
+        from .permissions import may_act_at_stage, may_publish, reviewer_reading_rule, units_without_committee
         from .selectors import last_reviewed_version, stage_approvals
         from .trends import pipeline_trends
 
@@ -24,5 +25,6 @@ class ReviewConfig(AppConfig):
         hooks.register(hooks.PROPOSAL_PANELS, history_panel, order=20)
         hooks.register(hooks.STAGE_APPROVALS, stage_approvals)
         hooks.register(hooks.REVIEWED_VERSION, last_reviewed_version)
+        hooks.register(hooks.UNITS_WITHOUT_COMMITTEE, units_without_committee)
         hooks.register(hooks.TRENDS, pipeline_trends, order=10)
         hooks.register(hooks.HOME_CARDS, home_cards, order=20)

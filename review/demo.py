@@ -402,7 +402,10 @@ def _step(proposal, action, users, comment=""):
 
 
 def _voters(ballot):
-    return [m.user for m in ballot.body.memberships.filter(is_active=True).select_related("user") if m.votes]
+    """The ballot's recorded voters who may vote now."""
+    from . import selectors
+
+    return [u for u in selectors.recorded_voters(ballot) if u.member_now and u.is_active]
 
 
 # Rows each step writes, and the time fields they carry: a dated step sets them to its moment.

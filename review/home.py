@@ -47,10 +47,8 @@ def _review_cards(roles, user):
         claimed.update(states)
         mine = [(p, t) for p, t in rows if p.state in states]
         # A member's own open votes first, then (the rows come so) the longest waiting.
-        mine.sort(key=lambda r: not (voting and r[0].has_open_ballot and not r[0].voted))
-        items = [
-            _proposal_item(p, t, first=voting and p.has_open_ballot and not p.voted) for p, t in mine[:SHOWN]
-        ]
+        mine.sort(key=lambda r: not (voting and r[0].to_vote and not r[0].voted))
+        items = [_proposal_item(p, t, first=voting and p.to_vote and not p.voted) for p, t in mine[:SHOWN]]
         total = sum(n for (state, _mine), n in counts.items() if state in states)
         to_vote = sum(n for (state, open_for_me), n in counts.items() if state in states and open_for_me)
         return items, total, to_vote

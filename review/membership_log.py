@@ -1,7 +1,8 @@
 """Recording every change of a review body's membership (``MembershipChange``): added, role or
 activity changed, removed; with who made it when that is known (the Django admin says so through
 ``acting``). Signals, so that the admin's change form, its inline on the body and any other save
-or delete are all recorded the same way."""
+or delete are all recorded the same way. A change of a voting membership while the body has votes
+open is also told in those proposals' histories (``services.voting.record_membership_change``)."""
 
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -10,6 +11,7 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from .models import Membership, MembershipChange
+from .services.voting import record_membership_change
 
 _actor = ContextVar("membership_actor", default=None)
 
@@ -44,7 +46,7 @@ def _record_save(sender, instance, created, raw=False, **kwargs):
     if before is not None and before == {"role": instance.role, "is_active": instance.is_active}:
         return  # saved without a change
     actor = _actor.get()
-    MembershipChange.objects.create(
+    change = MembershipChange.objects.create(
         body=instance.body,
         body_name=instance.body.name[:200],
         person=instance.user,
@@ -56,6 +58,7 @@ def _record_save(sender, instance, created, raw=False, **kwargs):
         active_after=instance.is_active,
         changed_by=actor if actor is not None and actor.is_authenticated else None,
     )
+    record_membership_change(change)
 
 
 @receiver(post_delete, sender=Membership)
@@ -63,7 +66,7 @@ def _record_delete(sender, instance, **kwargs):
     actor = _actor.get()
     body = sender.body.field.related_model.objects.filter(pk=instance.body_id).first()
     user = sender.user.field.related_model.objects.filter(pk=instance.user_id).first()
-    MembershipChange.objects.create(
+    change = MembershipChange.objects.create(
         body=body,
         body_name=(body.name if body else f"review body {instance.body_id}")[:200],
         person=user,
@@ -73,3 +76,4 @@ def _record_delete(sender, instance, **kwargs):
         active_before=instance.is_active,
         changed_by=actor if actor is not None and actor.is_authenticated else None,
     )
+    record_membership_change(change)

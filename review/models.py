@@ -62,6 +62,9 @@ class Membership(models.Model):
         MEMBER = roles.MEMBER, "Member"
         STAFF = roles.STAFF, "Staff"
 
+    # Chairs and members vote; staff run the body's business but do not vote.
+    VOTING_ROLES = (Role.CHAIR, Role.MEMBER)
+
     body = models.ForeignKey(ReviewBody, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
@@ -80,7 +83,7 @@ class Membership(models.Model):
     @property
     def votes(self):
         """Chairs and members vote; staff run the body's business but do not vote."""
-        return self.role in (self.Role.CHAIR, self.Role.MEMBER)
+        return self.role in self.VOTING_ROLES
 
 
 class MembershipChange(AppendOnly):
@@ -269,6 +272,11 @@ class Ballot(models.Model):
     meeting = models.ForeignKey(
         Meeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="ballots"
     )
+    # Who may vote, fixed when the ballot opens: a later change of the body's membership changes
+    # neither the quorum nor the count (``BallotVoter``).
+    voters = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="BallotVoter", related_name="ballots_to_vote_on", blank=True
+    )
 
     class Meta:
         ordering = ["-opened_at"]
@@ -286,6 +294,23 @@ class Ballot(models.Model):
     @property
     def is_open(self):
         return self.closed_at is None
+
+
+class BallotVoter(models.Model):
+    """A voting member of the body (chair or member, never an author of the proposal, with an
+    active account) when the ballot opened: the ballot's quorum and count are over these, whatever
+    happens to the memberships while it is open. Someone who leaves the body keeps the vote they
+    cast; someone who joins votes from the next ballot."""
+
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="recorded_voters")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["ballot", "id"]
+        constraints = [models.UniqueConstraint(fields=["ballot", "user"], name="one_record_per_voter")]
+
+    def __str__(self):
+        return f"{self.user} may vote on {self.ballot}"
 
 
 class Vote(models.Model):
@@ -326,6 +351,7 @@ class AuditEvent(AppendOnly):
         VOTE_CAST = "vote_cast", "Vote cast"
         VOTE_CHANGED = "vote_changed", "Vote changed"
         VOTE_CLOSED = "vote_closed", "Vote closed"
+        VOTER_MEMBERSHIP_CHANGED = "voter_membership", "Membership changed during the vote"
         FEE_SIGNOFF = "fee_signoff", "Fee review signed off"
         FEE_SIGNOFF_VOIDED = "fee_signoff_voided", "Fee review sign-off voided"
         UNIT_APPROVED = "unit_approved", "Approved for a sponsoring unit"

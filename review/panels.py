@@ -175,16 +175,24 @@ def _vote_context(context, proposal, me):
     if ballot is None:
         return
     votes = list(ballot.votes.all())
+    # The voters the ballot recorded when it opened (one query), for anyone but an author: who may
+    # vote, the progress and the count are all over them.
+    voters = None if me.authored else selectors.recorded_voters(ballot)
+    refusal = me.vote_refusal(recorded=voters is not None and any(u.pk == me.user.pk for u in voters))
     mine = next((v for v in votes if v.voter_id == me.user.pk), None)
-    if me.may_vote:
+    if not refusal:
         context["vote_form"] = VoteForm(
             initial={"choice": mine.choice if mine else None, "comment": mine.comment if mine else ""}
         )
         context["my_vote"] = mine
+    elif refusal != permissions.NOT_A_VOTER:
+        # Told to those who would otherwise look for the vote form: authors, members who joined after
+        # the vote opened, recorded voters who left the body.
+        context["why_not_vote"] = refusal
     if not me.sees_vote_progress(ballot):
         return
     # How far the vote has got, never who chose what: there is no setting that shows that.
-    tally, status = progress(ballot, proposal, votes)
+    tally, status = progress(ballot, votes, voters)
     context["progress"] = status
     context["runs_vote"] = me.runs_vote(ballot)
     if me.acts_here:
@@ -245,6 +253,7 @@ def history_panel(request, proposal):
         AuditEvent.Action.RESUBMITTED,
         AuditEvent.Action.FEE_SIGNOFF_VOIDED,
         AuditEvent.Action.PUBLISHED,  # only ever says what a publication of a revision means
+        AuditEvent.Action.VOTER_MEMBERSHIP_CHANGED,
     }
     rows = [_revision_started(proposal)] if proposal.revision_of_id is not None else []
     rows += [

@@ -21,7 +21,7 @@ from proposals.models import Consultation, Proposal, Unit, UnitRole
 from proposals.permissions import is_author
 from proposals.policy import DECISION, VOTE, BodyKind, State, active_profile, stage_for
 
-from .models import Membership, ReviewBody
+from .models import BallotVoter, Membership, ReviewBody
 
 
 def roles_of(user):
@@ -109,6 +109,20 @@ def unit_committee(unit):
     return next((committees[pk] for pk in lineage if pk in committees), None)
 
 
+def units_without_committee(units):
+    """Those of ``units`` with no active curriculum committee at or above them: nobody could approve
+    them at unit review. One query for the committees, whatever the number of units."""
+    lineages = {unit.pk: unit.lineage_ids() for unit in units}
+    covered = set(
+        ReviewBody.objects.filter(
+            kind=BodyKind.UNIT_COMMITTEE,
+            unit_id__in={pk for lineage in lineages.values() for pk in lineage},
+            is_active=True,
+        ).values_list("unit_id", flat=True)
+    )
+    return [unit for unit in units if not covered.intersection(lineages[unit.pk])]
+
+
 def sponsor_units(proposal):
     """The originating unit, then each co-sponsoring unit."""
     return [proposal.unit, *(u for u in proposal.co_sponsors.all() if u.pk != proposal.unit_id)]
@@ -129,6 +143,30 @@ def stage_bodies(proposal):
         if body is not None and body not in bodies:
             bodies.append(body)
     return bodies
+
+
+@dataclass(frozen=True)
+class MissingBody:
+    """A body a stage needs and does not have: the stage's university-wide body (``unit`` None), or
+    the curriculum committee of a sponsoring unit. ``key`` names it for the office's notification."""
+
+    name: str
+    key: str
+    unit: Unit | None = None
+
+
+def missing_bodies(proposal, stage):
+    """What ``stage`` lacks to review ``proposal``: at unit review, a curriculum committee for each
+    sponsoring unit without one at or above it; elsewhere the stage's active body. Empty when the
+    stage can review it."""
+    if stage.body_kind == BodyKind.UNIT_COMMITTEE:
+        return [
+            MissingBody(unit.name, f"unit-{unit.pk}", unit)
+            for unit in units_without_committee(sponsor_units(proposal))
+        ]
+    if stage_body(proposal, stage) is None:
+        return [MissingBody(active_profile().body_label(stage.body_kind), stage.body_kind)]
+    return []
 
 
 def sponsor_units_reviewed_by(user, proposal):
@@ -175,13 +213,50 @@ def may_act_at_stage(proposal, user):
     return membership.role in (Membership.Role.CHAIR, Membership.Role.STAFF)
 
 
-def may_vote(proposal, user):
-    """Chairs and members of the body whose vote is open; never an author of the proposal."""
+# Why someone may not vote: the one refusal told to anyone, and those the proposal page says.
+NOT_A_VOTER = "Only the members of the reviewing body vote, and never on their own proposal."
+AUTHORED = "You author this proposal, so you do not vote on it."
+
+
+def vote_refusal(proposal, user, recorded=None):
+    """Why ``user`` may not cast or change a vote on the proposal's open ballot now, or "" when they
+    may. The chairs and members of the body whom the ballot recorded when it opened vote, never an
+    author of the proposal; someone who has since left the body (or stopped being a voting
+    member) or whose account is deactivated keeps the vote they cast, counted, and casts no new
+    one; someone who joined after it opened votes from the next ballot.
+
+    ``recorded``: whether ``user`` is one of the open ballot's recorded voters, when the caller knows
+    (saves the query)."""
     stage = stage_for(proposal.state)
-    if stage is None or stage.decided_by != VOTE or is_author(user, proposal):
-        return False
-    membership = membership_in(user, stage_body(proposal, stage))
-    return membership is not None and membership.votes
+    if stage is None or stage.decided_by != VOTE:
+        return NOT_A_VOTER
+    if is_author(user, proposal):
+        return AUTHORED
+    body = stage_body(proposal, stage)
+    membership = membership_in(user, body)
+    voting_member = membership is not None and membership.votes
+    if recorded is None:
+        recorded = BallotVoter.objects.filter(
+            ballot__proposal=proposal, ballot__closed_at__isnull=True, user=user
+        ).exists()
+    if not recorded:
+        if not voting_member or not user.is_active:
+            return NOT_A_VOTER
+        return (
+            f"You joined {body.name} after this vote opened: its voters were recorded then, so you do "
+            "not vote on it. You vote from the body's next vote."
+        )
+    kept = "A vote you cast before stays counted; you cannot vote now."
+    if not user.is_active:
+        return f"Your account is deactivated. {kept}"
+    if not voting_member:
+        return f"You are no longer a voting member of {body.name}. {kept}"
+    return ""
+
+
+def may_vote(proposal, user, recorded=None):
+    """Whether ``user`` may cast or change a vote now (``vote_refusal`` says why not)."""
+    return not vote_refusal(proposal, user, recorded)
 
 
 def runs_vote(ballot, proposal, user):
@@ -279,9 +354,10 @@ class Standing:
         """The stage body's internal notes are for its members, never the authors."""
         return not self.authored and self.membership is not None
 
-    @cached_property
-    def may_vote(self):
-        return may_vote(self.proposal, self.user)
+    def vote_refusal(self, recorded):
+        """Why the person may not vote on the open ballot (``vote_refusal``), ``recorded`` saying
+        whether they are one of its recorded voters."""
+        return vote_refusal(self.proposal, self.user, recorded)
 
     @property
     def may_withdraw(self):
@@ -309,11 +385,6 @@ class Standing:
 
     def runs_vote(self, ballot):
         return runs_vote(ballot, self.proposal, self.user)
-
-    @property
-    def why_not_vote(self):
-        """Why the person may not vote at this stage, where the page says so."""
-        return "You author this proposal, so you do not vote on it." if self.authored else ""
 
 
 def standing(proposal, user):

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import (
     Count,
     DateTimeField,
@@ -26,7 +27,16 @@ from proposals.policy import VOTE, BodyKind, State, active_profile, fee_review_q
 from proposals.selectors import count_of
 
 from . import trends
-from .models import AuditEvent, Ballot, Meeting, Membership, NotificationPreference, ReviewBody, Vote
+from .models import (
+    AuditEvent,
+    Ballot,
+    BallotVoter,
+    Meeting,
+    Membership,
+    NotificationPreference,
+    ReviewBody,
+    Vote,
+)
 from .permissions import roles_of
 
 SORTS = {
@@ -133,20 +143,32 @@ def open_ballot(proposal):
     return Ballot.objects.filter(proposal=proposal, closed_at__isnull=True).select_related("body").first()
 
 
-def eligible_members(ballot, proposal):
-    """The body's voting members who may vote on this proposal (never its authors), by name."""
-    authors = {u.pk for u in authors_of(proposal)}
+def voting_members(body, proposal):
+    """Who may vote on a ballot of ``body`` opening now on ``proposal``: its chairs and members with
+    an active membership and an active account, never the proposal's authors. What the ballot
+    records when it opens (``BallotVoter``)."""
     memberships = (
-        Membership.objects.filter(body=ballot.body, is_active=True)
-        .select_related("user")
-        .order_by("user__last_name", "user__first_name", "user__username")
+        Membership.objects.filter(
+            body=body, is_active=True, role__in=Membership.VOTING_ROLES, user__is_active=True
+        )
+        .exclude(user_id=proposal.lead_author_id)
+        .exclude(user_id__in=proposal.co_authors.values("pk"))
     )
-    return [m.user for m in memberships if m.votes and m.user_id not in authors]
+    return list(memberships.values_list("user_id", flat=True))
 
 
-def eligible_voters(ballot, proposal):
-    """The ids of the body's voting members who may vote on this proposal (never its authors)."""
-    return [user.pk for user in eligible_members(ballot, proposal)]
+def recorded_voters(ballot):
+    """The ballot's recorded voters (``BallotVoter``), by name, each with ``member_now``: whether
+    they are still a voting member of the body. One query whatever the size of the body."""
+    voting_member = Membership.objects.filter(
+        body_id=ballot.body_id, user=OuterRef("pk"), is_active=True, role__in=Membership.VOTING_ROLES
+    )
+    return list(
+        get_user_model()
+        .objects.filter(ballots_to_vote_on=ballot)
+        .annotate(member_now=Exists(voting_member))
+        .order_by("last_name", "first_name", "username")
+    )
 
 
 def overdue_proposals(now=None):
@@ -214,6 +236,10 @@ def queue(user, sort="waiting"):
     open_ballot = Ballot.objects.filter(proposal=OuterRef("pk"), closed_at__isnull=True)
     open_votes = Vote.objects.filter(ballot__proposal=OuterRef("pk"), ballot__closed_at__isnull=True)
     my_vote = open_votes.filter(voter=user)
+    # A member who joined the body after its vote opened is not one of its recorded voters.
+    recorded = BallotVoter.objects.filter(
+        ballot__proposal=OuterRef("pk"), ballot__closed_at__isnull=True, user=user
+    )
     conditions = Q(pk__in=[])
 
     if roles.unit_reviewer_memberships:
@@ -242,7 +268,7 @@ def queue(user, sort="waiting"):
             elif membership.role == Membership.Role.STAFF:
                 closing_stages.append(stage.state)
     if voting_stages:
-        conditions |= Q(state__in=voting_stages, has_open_ballot=True, voted=False)
+        conditions |= Q(state__in=voting_stages, to_vote=True, voted=False)
     if closing_stages:
         conditions |= Q(state__in=closing_stages)
     if roles.is_office_staff:
@@ -256,7 +282,11 @@ def queue(user, sort="waiting"):
             pk__in=Consultation.objects.filter(closed_at__isnull=True).values("proposal_id"),
         )
 
-    annotations = {"has_open_ballot": Exists(open_ballot), "voted": Exists(my_vote)}
+    annotations = {
+        "has_open_ballot": Exists(open_ballot),
+        "to_vote": Exists(recorded),
+        "voted": Exists(my_vote),
+    }
     if roles.unit_reviewer_memberships:
         annotations["unit_approved_by_me"] = Exists(approved_by_me)
     queryset = (
@@ -274,7 +304,7 @@ def queue(user, sort="waiting"):
     def task(proposal):
         if proposal.state in unit_stages and proposal.state not in closing:
             return Task("Decide: approve, return or reject", "decide")
-        if proposal.state in voting and proposal.has_open_ballot and not proposal.voted:
+        if proposal.state in voting and proposal.to_vote and not proposal.voted:
             if proposal.state in closing:
                 return Task(
                     f"Cast your vote, then close the vote ({proposal.votes_cast} cast so far)", "vote"
@@ -299,8 +329,8 @@ def waiting_summary(user, per_state=5):
     longest waiting) with their task. Two queries whatever the length of the queue."""
     queryset, task = queue(user)
     counts = {}
-    for row in queryset.order_by().values("state", "voted", "has_open_ballot").annotate(n=Count("pk")):
-        key = (row["state"], row["has_open_ballot"] and not row["voted"])
+    for row in queryset.order_by().values("state", "voted", "to_vote").annotate(n=Count("pk")):
+        key = (row["state"], row["to_vote"] and not row["voted"])
         counts[key] = counts.get(key, 0) + row["n"]
     first = queryset.annotate(
         rank=Window(

@@ -44,8 +44,9 @@ def main():
     seed_demo()
     evaluator = get_user_model().objects.get(username="evaluator")
     achievement = bulk.awardable(evaluator)[0]
-    body = "email,given name,family name,student ID,evidence URL,narrative\n" + "".join(
-        f"student{n}@example.edu,Student,Number {n},S{n:06d},https://portfolio.example.edu/{n},Final project\n"
+    body = "email,given name,family name,student ID,evidence URL,narrative,reflection\n" + "".join(
+        f"student{n}@example.edu,Student,Number {n},S{n:06d},https://portfolio.example.edu/{n},Final project,"
+        "What the project taught me\n"
         for n in range(N)
     )
     client = Client(HTTP_HOST="127.0.0.1")

@@ -34,11 +34,30 @@ def unit(code="dept", parent=None):
     )[0]
 
 
+def curriculum_committee(unit, **fields):
+    """The unit's own curriculum committee, which approves its proposals at unit review."""
+    from review.models import ReviewBody
+
+    return ReviewBody.objects.get_or_create(
+        slug=f"{unit.code}-curriculum",
+        defaults={
+            "name": f"{unit.name} curriculum committee",
+            "kind": "unit_committee",
+            "unit": unit,
+            **fields,
+        },
+    )[0]
+
+
 def complete_proposal(
     *, author=None, kind=Proposal.Kind.CREDIT_BEARING, courses=2, outcomes=2, pos=1, **fields
 ):
-    """A proposal that passes every rule of both profiles; ``fields`` override any attribute."""
-    home = fields.pop("unit", None) or unit()
+    """A proposal that passes every rule of both profiles; ``fields`` override any attribute. Its
+    unit, unless given, has a curriculum committee (each sponsoring unit needs one)."""
+    home = fields.pop("unit", None)
+    if home is None:
+        home = unit()
+        curriculum_committee(home)
     author = author or faculty(f"author{Proposal.objects.count() + 1}", home)
     values = {
         "title": "Data Storytelling",

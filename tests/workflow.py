@@ -5,7 +5,8 @@ from review.models import Membership
 
 
 def voters(ballot):
-    return [m.user for m in ballot.body.memberships.filter(is_active=True) if m.votes]
+    """The ballot's recorded voters who may vote now."""
+    return [u for u in selectors.recorded_voters(ballot) if u.member_now and u.is_active]
 
 
 def closer(ballot):

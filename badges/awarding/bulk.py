@@ -3,7 +3,9 @@
 An evaluator of the unit (or, where the profile awards centrally, the office's staff) uploads a CSV
 of learners for one achievement. Reading it checks every row and says what will happen to each
 (new learner, existing learner, already holds it, or an error with its reason) without changing
-anything; the upload is kept with its rows. Confirming hands it to a task that awards the good rows
+anything; the upload is kept with its rows. A row is held to the rules a learner who joins is held
+to (``permissions.admission``: who may start the micro-credential, from when, not once retired) and
+carries its evidence, which the award records. Confirming hands it to a task that awards the good rows
 in chunks through ``services.award``, the same idempotent path as single awards: a row processed
 twice, a worker restarted half-way or the same file uploaded again award nobody twice.
 """
@@ -26,13 +28,14 @@ from django_fsm import can_proceed
 
 from core import roles as global_roles
 from core.queue import enqueue
-from core.spreadsheets import FORMULA_STARTS  # a cell a spreadsheet would run as a formula
+from core.spreadsheets import formula_start
 from proposals.policy import State
 from review import permissions
 
 from ..issuing import services
+from ..learning.selectors import REFLECTION_TITLE, reflection_required
 from ..models import Achievement, Award, BulkAward, Learner
-from ..permissions import evaluates_centrally, may_award
+from ..permissions import Refusal, admission, evaluates_centrally, may_award
 
 # Header names as people type them, to the column each means.
 COLUMNS = {
@@ -46,10 +49,50 @@ COLUMNS = {
     "evidence url": "evidence_url",
     "evidence link": "evidence_url",
     "narrative": "narrative",
+    "assessed elsewhere": "assessed_elsewhere",
+    "reflection": "reflection",
+    "culminating reflection": "reflection",
 }
 REQUIRED = ("email", "given_name", "family_name")
-TEMPLATE_HEADER = ["email", "given name", "family name", "student ID", "evidence URL", "narrative"]
-LIMITS = {"given_name": 150, "family_name": 150, "student_id": 30, "evidence_url": 500, "narrative": 5000}
+TEXT_COLUMNS = (
+    "email",
+    "given_name",
+    "family_name",
+    "student_id",
+    "evidence_url",
+    "narrative",
+    "assessed_elsewhere",
+    "reflection",
+)
+# Each row's evidence: at least one of these (the assessed-elsewhere column is the evaluator's
+# statement that the evidence was assessed elsewhere, and where).
+EVIDENCE_COLUMNS = ("evidence_url", "narrative", "assessed_elsewhere")
+TEMPLATE_HEADER = [
+    "email",
+    "given name",
+    "family name",
+    "student ID",
+    "evidence URL",
+    "narrative",
+    "assessed elsewhere",
+    "reflection",
+]
+LIMITS = {
+    "given_name": 150,
+    "family_name": 150,
+    "student_id": 30,
+    "evidence_url": 500,
+    "narrative": 5000,
+    "assessed_elsewhere": 2000,
+    "reflection": 5000,
+}
+# What the preview says of a row that the micro-credential would not take (``permissions.admission``).
+REFUSED = {
+    Refusal.RETIRED: "Retired: no new learners join it.",
+    Refusal.NOT_PUBLISHED: "Not published: it is not open to learners.",
+    Refusal.NOT_YET_IN_EFFECT: "Not yet in effect: this revision takes over on {effective_from:%-d %B %Y}.",
+    Refusal.STUDENTS_ONLY: "Closed to non-matriculated learners: this address has no student ID.",
+}
 CHUNK = 25
 
 
@@ -96,9 +139,35 @@ def template_csv():
     writer = csv.writer(out)
     writer.writerow(TEMPLATE_HEADER)
     writer.writerow(
-        ["ada.lovelace@example.edu", "Ada", "Lovelace", "B00012345", "", "Capstone project, graded A"]
+        [
+            "ada.lovelace@example.edu",
+            "Ada",
+            "Lovelace",
+            "B00012345",
+            "https://portfolio.example.edu/ada",
+            "Capstone project, graded A",
+            "",
+            "How the capstone changed the way I plan projects.",
+        ]
+    )
+    writer.writerow(
+        [
+            "grace.hopper@example.edu",
+            "Grace",
+            "Hopper",
+            "B00012346",
+            "",
+            "",
+            "Assessed in CS 480 (spring term): final project graded A by the course instructor.",
+            "What I would teach a new colleague about compilers.",
+        ]
     )
     return out.getvalue()
+
+
+def refusal_reason(refusal, achievement):
+    """What the preview says of a row the micro-credential does not take, or ''."""
+    return REFUSED[refusal].format(effective_from=achievement.proposal.effective_from) if refusal else ""
 
 
 # --- reading --------------------------------------------------------------------------------------
@@ -195,14 +264,15 @@ def parse(data):
     return rows
 
 
-def _row_error(row):
+def _row_error(row, *, reflection_needed):
     """Why a row cannot be awarded, or ''."""
     if row.get("extra"):
         return "The row has more cells than the header has columns."
-    for column in ("email", "given_name", "family_name", "student_id", "evidence_url", "narrative"):
+    for column in TEXT_COLUMNS:
         value = row.get(column, "")
-        if value.startswith(FORMULA_STARTS):
-            return f"The {column.replace('_', ' ')} starts with “{value[:1].strip() or 'a tab'}”, which a spreadsheet runs as a formula."
+        start = formula_start(value)
+        if start:
+            return f"The {column.replace('_', ' ')} starts with “{start.strip() or 'a tab'}”, which a spreadsheet runs as a formula."
         if column in LIMITS and len(value) > LIMITS[column]:
             return f"The {column.replace('_', ' ')} is longer than {LIMITS[column]} characters."
     if not row["email"]:
@@ -220,17 +290,25 @@ def _row_error(row):
             URLValidator(schemes=["http", "https"])(row["evidence_url"])
         except ValidationError:
             return "The evidence URL is not a web address (http:// or https://)."
+    if not any(row[column] for column in EVIDENCE_COLUMNS):
+        return (
+            "No evidence: give an evidence URL, a narrative, or your statement that the evidence was "
+            "assessed elsewhere (the assessed elsewhere column)."
+        )
+    if reflection_needed and not row["reflection"]:
+        return "No culminating reflection: the policy requires one of every learner (the reflection column)."
     return ""
 
 
 def check_rows(rows, achievement, user):
     """Each row with its outcome and, for an error, the reason. Reads only."""
     User = get_user_model()
+    reflection_needed = reflection_required()
     for row in rows:
-        for column in ("email", "given_name", "family_name", "student_id", "evidence_url", "narrative"):
+        for column in TEXT_COLUMNS:
             row[column] = (row.get(column) or "").strip()
         row["email"] = row["email"].lower()
-        row["reason"] = _row_error(row)
+        row["reason"] = _row_error(row, reflection_needed=reflection_needed)
         row["outcome"] = Outcome.ERROR if row["reason"] else ""
     seen = {}
     for row in rows:
@@ -265,6 +343,11 @@ def check_rows(rows, achievement, user):
             )
             continue
         person = matches[0] if matches else None
+        on_record = getattr(person, "learner", None)
+        # Joining's rules: a student ID from the file is recorded on the learner when awarded.
+        refusal = admission(
+            achievement, enrolled=bool(row["student_id"] or (on_record and on_record.student_id))
+        )
         owner = id_owners.get(row["student_id"])
         if row["student_id"] and owner is not None and owner.lower() != row["email"]:
             row["outcome"], row["reason"] = Outcome.ERROR, "This student ID belongs to another learner."
@@ -283,6 +366,8 @@ def check_rows(rows, achievement, user):
                 Outcome.ERROR,
                 "This learner has a different student ID on record.",
             )
+        elif refusal:
+            row["outcome"], row["reason"] = Outcome.ERROR, refusal_reason(refusal, achievement)
         elif holders.get(row["email"]) == Award.State.REVOKED:
             row["outcome"], row["reason"] = (
                 Outcome.ERROR,
@@ -407,18 +492,37 @@ def _learner_for(row):
     return person
 
 
+def evidence_narrative(row):
+    """What a row says of the learner's evidence, as its award's narrative: the narrative, then the
+    culminating reflection and the evaluator's statement that it was assessed elsewhere, each under
+    its title (as an award from the learner's own evidence lists each part)."""
+    parts = [
+        row.get("narrative", ""),
+        f"{REFLECTION_TITLE}: {row['reflection']}" if row.get("reflection") else "",
+        f"Assessed elsewhere, in the evaluator's words: {row['assessed_elsewhere']}"
+        if row.get("assessed_elsewhere")
+        else "",
+    ]
+    return "\n\n".join(part for part in parts if part)
+
+
 def _award_row(bulk, row):
     if row["outcome"] not in Outcome.AWARDED:
         return "skipped", row.get("reason") or Outcome.LABELS.get(row["outcome"], "")
+    narrative = evidence_narrative(row)
     try:
         with transaction.atomic():
             person = _learner_for(row)
+            # Asked again as it is awarded: the micro-credential may have been retired since the preview.
+            refusal = admission(bulk.achievement, enrolled=person.learner.is_enrolled_student)
+            if refusal:
+                raise ValidationError(refusal_reason(refusal, bulk.achievement))
             made = services.award(
                 learner=person,
                 achievement=bulk.achievement,
                 awarded_by=bulk.confirmed_by,
-                narrative=row["narrative"],
-                evidence_public=bool(row["narrative"] or row["evidence_url"]),
+                narrative=narrative,
+                evidence_public=bool(narrative or row["evidence_url"]),
                 evidence_url=row["evidence_url"],
                 source=Award.Source.BULK,
                 bulk=bulk,
@@ -440,7 +544,7 @@ def process(bulk_id):
         with transaction.atomic():
             bulk = (
                 BulkAward.objects.select_for_update(of=("self",))
-                .select_related("achievement", "confirmed_by")
+                .select_related("achievement__proposal__revision_of", "confirmed_by")
                 .get(pk=bulk_id)
             )
             if bulk.state != BulkAward.State.ISSUING:

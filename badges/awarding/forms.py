@@ -4,6 +4,7 @@ from django import forms
 
 from core.fields import storable_moment
 
+from ..learning.selectors import reflection_required
 from .expiry import end_of_day
 
 
@@ -17,13 +18,23 @@ class BulkUploadForm(forms.Form):
     )
     file = forms.FileField(
         label="Spreadsheet (CSV UTF-8)",
-        help_text="Columns: email, given name, family name, student ID, evidence URL, narrative. "
-        "The last three may be left empty.",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
 
     def __init__(self, *args, achievements=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = (
+            "Columns: email, given name, family name, student ID, evidence URL, narrative, assessed "
+            "elsewhere, reflection. Each row needs its evidence: an evidence URL, a narrative, or your "
+            "statement that the evidence was assessed elsewhere (and where). "
+            + (
+                "The policy requires the learner's culminating reflection in every row. "
+                if reflection_required()
+                else ""
+            )
+            + "Without a student ID, a learner is awarded only a micro-credential open to "
+            "non-matriculated learners."
+        )
         self.achievements = {a.pk: a for a in achievements}
         self.fields["achievement"].choices = [("", "Choose…")] + [
             (a.pk, f"{a.name} (version {a.version})") for a in achievements

@@ -11,13 +11,21 @@ from ..models import Achievement, Award, Enrolment, Evidence
 from ..permissions import evaluates_centrally
 from ..selectors import current_achievement
 
+REFLECTION_TITLE = "Culminating reflection"
+
+
+def reflection_required():
+    """Whether the active profile requires a culminating reflective experience (FIU) of every
+    learner, whether they submit their evidence or are awarded from a spreadsheet."""
+    return active_profile().enforces("reflection")
+
 
 def required_parts(achievement):
     """(part key, title) for every assessment of the micro-credential, then the culminating
     reflection where the active profile requires one."""
     parts = [(f"assessment:{a.pk}", a.title) for a in achievement.proposal.assessments.all()]
-    if active_profile().enforces("reflection"):
-        parts.append((Evidence.REFLECTION, "Culminating reflection"))
+    if reflection_required():
+        parts.append((Evidence.REFLECTION, REFLECTION_TITLE))
     return parts
 
 

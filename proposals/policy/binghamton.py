@@ -23,6 +23,7 @@ from .rules import (
     OUTCOME_ASSESSMENT,
     OUTCOME_COMPETENCY,
     PURPOSE,
+    SPONSORS_COMMITTEE,
     SUMMARY,
     TARGET_LEARNERS,
     TITLE,
@@ -152,6 +153,10 @@ SUBMISSION_RULES = rule_list(
     ).cited(
         "“issuance and design of micro-credentials that may stack toward larger certificates and degrees will "
         "be determined after the basic policy is approved”"
+    ),
+    SPONSORS_COMMITTEE.cited(
+        "“A committee of faculty and instructional design professionals will review proposals that have "
+        "successfully gone through the regular School, College or unit curriculum approval procedures.”"
     ),
     PURPOSE.cited(B_DOCS),
     TARGET_LEARNERS.cited(

@@ -15,6 +15,7 @@ from .rules import (
     OUTCOME_ASSESSMENT,
     OUTCOME_COMPETENCY,
     PURPOSE,
+    SPONSORS_COMMITTEE,
     SUMMARY,
     TARGET_LEARNERS,
     TITLE,
@@ -110,6 +111,10 @@ SUBMISSION_RULES = rule_list(
     ).cited(
         "“Rigorous: In consultation with Academic and Student Affairs, the appropriate level of rigor will be "
         "determined based on the nature of the proposed micro-credential.”"
+    ),
+    SPONSORS_COMMITTEE.cited(
+        "“Micro-credentials aligned to an existing program, course, or experience will be developed by the "
+        "unit in consultation with ASA”"
     ),
     PURPOSE.cited(
         "“micro-credentials that document learner achievement in competencies needed for post-graduate "

@@ -19,6 +19,8 @@ from itertools import groupby
 
 from django.core.exceptions import ImproperlyConfigured
 
+from core import hooks
+
 from ..choices import OutcomeKind
 from .types import PROFILES, active_profile
 
@@ -110,6 +112,10 @@ class Reading:
     def courses(self):
         return list(self.proposal.courses.all())
 
+    @cached_property
+    def co_sponsors(self):
+        return [u for u in self.proposal.co_sponsors.all() if u.pk != self.proposal.unit_id]
+
 
 def check_proposal(proposal, profile_key=None, only=None):
     """Every problem that stands between this proposal and submission under the profile, in the
@@ -167,6 +173,32 @@ def _linked_to_an_assessment(outcome, label):
         yield f"{label} is not linked to an assessment."
 
 
+def _sponsors_have_a_committee(reading):
+    """Each sponsoring unit's curriculum committee approves at unit review: a unit with none (of its
+    own or above it) would hold the proposal there for ever. Who reviews is the review app's to say
+    (``core.hooks.UNITS_WITHOUT_COMMITTEE``); without it nothing is checked."""
+    p = reading.proposal
+    sponsors = [p.unit, *reading.co_sponsors]
+    missing = {
+        u.pk for reader in hooks.implementations(hooks.UNITS_WITHOUT_COMMITTEE) for u in reader(sponsors)
+    }
+    office = reading.profile.office_name
+    for unit in sponsors:
+        if unit.pk not in missing:
+            continue
+        if unit.pk == p.unit_id:
+            yield (
+                f"{unit.name}, the originating unit, has no curriculum committee (of its own or of a unit "
+                f"above it) to approve the proposal at unit review: ask {office} to have one set up."
+            )
+        else:
+            yield (
+                f"{unit.name} has no curriculum committee (of its own or of a unit above it) to approve "
+                f"the proposal at unit review, which could then never complete: remove it from the "
+                f"co-sponsoring units, or ask {office} to have its committee set up."
+            )
+
+
 # --- the rules both policies state ---------------------------------------------------------------
 
 TITLE = define(
@@ -181,6 +213,15 @@ SUMMARY = define(
         "summary",
         "a short summary (the competency statement)",
         required("summary", message="Write a short summary of the micro-credential."),
+    )
+)
+SPONSORS_COMMITTEE = define(
+    Rule(
+        "sponsors_committee",
+        "basics",
+        "co_sponsors",
+        "every sponsoring unit (originating and co-sponsoring) has a curriculum committee to approve it",
+        _sponsors_have_a_committee,
     )
 )
 PURPOSE = define(

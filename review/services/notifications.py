@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -95,3 +96,24 @@ def announce(proposal, what):
         body=body,
         url=url,
     )
+
+
+def tell_office_of_missing_bodies(proposal, stage, missing, messages):
+    """Tell the office's staff (the administrators, when the office has none) that a move of
+    ``proposal`` into ``stage`` was refused because a body is missing: one email per body
+    (``missing``, each with its message in ``messages``), sent once per body and proposal however
+    often the move is tried."""
+    recipients = selectors.office_staff() or list(
+        get_user_model().objects.filter(is_superuser=True, is_active=True)
+    )
+    for body, message in zip(missing, messages, strict=True):
+        notify(
+            recipients=recipients,
+            subject=f"[{proposal.code or 'Micro-credential'}] {proposal.title}: held up, a review body is missing",
+            body=f"“{proposal.title}” could not move to {stage.label}. {message} Nothing was changed; "
+            "once it is set up, the move can be made again.",
+            url=reverse("proposals:detail", args=[proposal.pk]),
+            key=f"missing-body:{proposal.pk}:{body.key}",
+            # Someone is held up now: not kept back for a digest.
+            urgent=True,
+        )

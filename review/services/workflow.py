@@ -1,6 +1,8 @@
 """Workflow actions: submit, decide, withdraw, publish, retire, sign off fees, complete a
 consultation, internal notes. Each runs in one transaction and fires the proposal's transitions."""
 
+from functools import wraps
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -25,22 +27,72 @@ from proposals.policy import (
 )
 
 from .. import permissions, selectors
-from ..models import AuditEvent, Ballot, InternalNote
+from ..models import AuditEvent, Ballot, BallotVoter, InternalNote
 from .audit import latest_version, record, record_in_place
-from .notifications import announce
+from .notifications import announce, tell_office_of_missing_bodies
 
 StaleState = proposal_services.StaleState
 
 
+class StageWithoutBody(ValidationError):
+    """The stage a proposal would enter has no active body to review it (an administrator
+    deactivated it, or never set it up): the action is refused, whole, with a message naming each
+    body missing (``missing``: ``permissions.MissingBody``)."""
+
+    def __init__(self, proposal, stage, missing):
+        self.proposal, self.stage, self.missing = proposal, stage, missing
+        super().__init__([self.describe(body) for body in missing])
+
+    def describe(self, body):
+        if body.unit is not None:
+            return (
+                f"{body.name} has no active curriculum committee (of its own or of a unit above it): an "
+                f"administrator must set one up (or reactivate it) before the proposal can move to "
+                f"{self.stage.label}."
+            )
+        return (
+            f"{body.name} has no active review body: an administrator must set it up (or reactivate "
+            f"it) before the proposal can move to {self.stage.label}."
+        )
+
+
+def tells_the_office_of_missing_bodies(action):
+    """Around an action that can move a proposal into a stage: when it is refused because the stage
+    has no active body (``StageWithoutBody``), the office is told, once per body and proposal, after
+    the action's own transaction has rolled back (so that the notice is kept), and the refusal goes
+    on to the caller."""
+
+    @wraps(action)
+    def wrapper(*args, **kwargs):
+        try:
+            return action(*args, **kwargs)
+        except StageWithoutBody as refused:
+            tell_office_of_missing_bodies(refused.proposal, refused.stage, refused.missing, refused.messages)
+            raise
+
+    return wrapper
+
+
 def enter_stage(proposal):
-    """What happens whenever a proposal arrives somewhere: a committee stage opens its vote."""
+    """What happens whenever a proposal arrives somewhere: a stage without an active body to review
+    it refuses the move (``StageWithoutBody``: the caller's transaction rolls back, the proposal stays
+    where it was); a committee stage opens its vote, with its voters recorded
+    (``selectors.voting_members``): the quorum and the count are over them, and a later change of the
+    body's membership changes neither."""
     stage = stage_for(proposal.state)
+    missing = permissions.missing_bodies(proposal, stage) if stage is not None else []
+    if missing:
+        raise StageWithoutBody(proposal, stage, missing)
     if stage is not None and stage.decided_by == VOTE:
-        Ballot.objects.create(
+        body = permissions.stage_body(proposal, stage)
+        ballot = Ballot.objects.create(
             proposal=proposal,
-            body=permissions.stage_body(proposal, stage),
+            body=body,
             stage=proposal.state,
             version_number=latest_version(proposal),
+        )
+        BallotVoter.objects.bulk_create(
+            BallotVoter(ballot=ballot, user_id=pk) for pk in selectors.voting_members(body, proposal)
         )
 
 
@@ -99,6 +151,7 @@ def blocked_reason(proposal):
 # --- the actions ---------------------------------------------------------------------------------
 
 
+@tells_the_office_of_missing_bodies
 @transaction.atomic
 def submit(*, proposal, user):
     """Submit a draft to the first stage of its route, or resubmit a returned proposal to where its
@@ -127,6 +180,7 @@ DECISIONS = {
 }
 
 
+@tells_the_office_of_missing_bodies
 @transaction.atomic
 def decide(*, proposal, user, decision, comment="", expected_state, meeting=None, tally=None):
     """One reviewer's decision at a decision stage (unit review, ASA review), or the chair's

@@ -39,11 +39,11 @@ def confirm(client, made, capture):
 
 CLASS = (
     "ada@example.edu,Ada,Lovelace,B001,https://portfolio.example.edu/ada,Capstone graded A\n"
-    "grace@example.edu,Grace,Hopper,,,\n"
-    "learner@demo.invalid,Leo,Martins,,,\n"
+    "grace@example.edu,Grace,Hopper,B002,,Final exam passed\n"
+    "learner@demo.invalid,Leo,Martins,B003,,Portfolio reviewed\n"
     "not-an-email,Bad,Row,,,\n"
     'eve@example.edu,=HYPERLINK("x"),Evil,,,\n'
-    "ada@example.edu,Ada,Again,,,\n"
+    "ada@example.edu,Ada,Again,,,Capstone graded A\n"
     "nameless@example.edu,,,,,\n"
 )
 
@@ -193,9 +193,9 @@ def test_too_many_rows_under_the_size_limit(evaluator_client, achievement, setti
 def test_student_ids_and_self_awards_are_checked(evaluator_client, demo, achievement):
     Learner.objects.update_or_create(user=demo["learner"], defaults={"student_id": "B777"})
     body = (
-        "someone@example.edu,Some,One,B777,,\n"  # another learner's ID
-        "learner@demo.invalid,Leo,Martins,B888,,\n"  # a different ID on record
-        f"{demo['evaluator'].email},Evan,Brooks,,,\n"  # the evaluator themself
+        "someone@example.edu,Some,One,B777,,Passed\n"  # another learner's ID
+        "learner@demo.invalid,Leo,Martins,B888,,Passed\n"  # a different ID on record
+        f"{demo['evaluator'].email},Evan,Brooks,B999,,Passed\n"  # the evaluator themself
         "x@example.edu,X,Y,B 12,,\n"
         "y@example.edu,Y,Z,,ftp://files.example.edu/y,\n"
     )
@@ -258,7 +258,15 @@ def test_under_the_central_profile_the_office_awards(
     client.force_login(fiu_demo["evaluator"])
     assert client.get(reverse("badges:awarding")).status_code == 403
     client.force_login(fiu_demo["office"])
-    upload(client, achievement, csv_file("ada@example.edu,Ada,Lovelace,,,\n"))
+    # FIU requires the culminating reflection of every learner, in its own column.
+    upload(
+        client,
+        achievement,
+        csv_file(
+            "ada@example.edu,Ada,Lovelace,B001,,Capstone graded A,What the capstone taught me\n",
+            header="email,given name,family name,student ID,evidence URL,narrative,reflection\n",
+        ),
+    )
     confirm(client, BulkAward.objects.get(), django_capture_on_commit_callbacks)
     assert Award.objects.get().learner.email == "ada@example.edu"
 
@@ -268,7 +276,7 @@ def test_the_template_downloads_with_the_expected_header(client):
     assert response["Content-Type"].startswith("text/csv")
     assert (
         response.content.decode().splitlines()[0]
-        == "email,given name,family name,student ID,evidence URL,narrative"
+        == "email,given name,family name,student ID,evidence URL,narrative,assessed elsewhere,reflection"
     )
 
 

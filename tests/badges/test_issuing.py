@@ -138,6 +138,25 @@ def test_only_office_staff_revoke_and_the_world_sees_it(client, demo, issued):
     assert signing.verify(status_list, services.public_key_for)
 
 
+def test_office_staff_cannot_revoke_their_own_award_but_revoke_anyone_elses(
+    client, demo, achievement, issued, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        own = services.award(learner=demo["office"], achievement=achievement, awarded_by=demo["evaluator"])
+    own.refresh_from_db()
+    assert own.state == Award.State.ISSUED
+    with pytest.raises(PermissionDenied):
+        services.revoke(award=own, user=demo["office"], reason="Issued in error.")
+    client.force_login(demo["office"])
+    response = client.post(reverse("badges:revoke", args=[own.public_id]), {"reason": "Issued in error."})
+    assert response.status_code == 403
+    own.refresh_from_db()
+    assert own.state == Award.State.ISSUED and own.revoked_at is None
+    client.post(reverse("badges:revoke", args=[issued.public_id]), {"reason": "Academic misconduct."})
+    issued.refresh_from_db()
+    assert issued.state == Award.State.REVOKED and issued.revoked_by == demo["office"]
+
+
 def test_revoking_needs_a_reason(demo, issued):
     with pytest.raises(ValidationError):
         services.revoke(award=issued, user=demo["office"], reason=" ")

@@ -238,7 +238,7 @@ def site():
         uploaded=SimpleUploadedFile(
             "class.csv",
             b"email,given name,family name,student ID,evidence URL,narrative\n"
-            b"ada@example.edu,Ada,Lovelace,B001,,\nnot-an-email,Bad,Row,,,\n",
+            b"ada@example.edu,Ada,Lovelace,B001,,Capstone graded A\nnot-an-email,Bad,Row,,,\n",
             content_type="text/csv",
         ),
     )

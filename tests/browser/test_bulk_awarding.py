@@ -30,9 +30,9 @@ NARROW = {"width": 390, "height": 844}
 HEADER = "email,given name,family name,student ID,evidence URL,narrative\n"
 CLASS = (
     "ada@example.edu,Ada,Lovelace,B001,https://portfolio.example.edu/ada,Capstone graded A\n"
-    "grace@example.edu,Grace,Hopper,,,\n"
-    "katherine@example.edu,Katherine,Johnson,B003,,\n"
-    "learner@demo.invalid,Leo,Martins,,,\n"
+    "grace@example.edu,Grace,Hopper,B002,,Final exam passed\n"
+    "katherine@example.edu,Katherine,Johnson,B003,,Portfolio reviewed\n"
+    "learner@demo.invalid,Leo,Martins,B004,,Portfolio reviewed\n"
     "not-an-email,Bad,Row,,,\n"
 )
 # Line in the file → (email, what the preview says of it).

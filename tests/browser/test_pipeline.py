@@ -133,7 +133,7 @@ def committee_approves(page, pk, title, slug, body_name, shot=None, before_close
     close_vote(
         page,
         body_name,
-        "2 approve · 0 request changes · 0 reject · 0 abstain — 2 of 3 voted; quorum 2.",
+        "2 approve · 0 request changes · 0 reject · 0 abstain — 2 of 3 recorded voters voted; quorum 2.",
         shot=before_close_shot,
     )
     if shot:
@@ -342,7 +342,7 @@ def test_fiu_new_course_proposal_is_returned_once_and_then_approved(page, settin
     close_vote(
         page,
         fscc,
-        "0 approve · 2 request changes · 0 reject · 0 abstain — 2 of 3 voted; quorum 2.",
+        "0 approve · 2 request changes · 0 reject · 0 abstain — 2 of 3 recorded voters voted; quorum 2.",
         comment="Please name the intended audience in the title and resubmit.",
     )
     expect(flash(page)).to_contain_text("Changes requested by majority")
@@ -399,7 +399,11 @@ def test_fiu_new_course_proposal_is_returned_once_and_then_approved(page, settin
     since = page.get_by_role("region", name="What changed since you last reviewed it")
     expect(since.locator("tr[data-change='changed']").filter(has_text=revised)).to_have_count(1)
     vote(page, fscc, "Approve")
-    close_vote(page, fscc, "2 approve · 0 request changes · 0 reject · 0 abstain — 2 of 3 voted; quorum 2.")
+    close_vote(
+        page,
+        fscc,
+        "2 approve · 0 request changes · 0 reject · 0 abstain — 2 of 3 recorded voters voted; quorum 2.",
+    )
     expect(flash(page)).to_contain_text(f"The proposal is now “{asa_stage}”.")
     expect_stage(page, asa_stage)
     log_out(page)
@@ -512,7 +516,9 @@ def test_binghamton_fee_review_sign_off_is_needed_before_final_approval(page, de
     log_in(page, "omc-chair")
     page.goto(f"/proposals/{pk}/")
     close_vote(
-        page, body_name, "2 approve · 0 request changes · 0 reject · 0 abstain — 2 of 3 voted; quorum 2."
+        page,
+        body_name,
+        "2 approve · 0 request changes · 0 reject · 0 abstain — 2 of 3 recorded voters voted; quorum 2.",
     )
     expect(flash(page)).to_contain_text("The proposal is now “Approved”.")
     expect_stage(page, "Approved")

@@ -600,7 +600,9 @@ class World:
             user=self.users["evaluator"],
             achievement=self.achievement,
             uploaded=SimpleUploadedFile(
-                "class.csv", b"email,given name,family name\nnew.learner@example.edu,New,Learner\n"
+                "class.csv",
+                b"email,given name,family name,student ID,narrative,reflection\n"
+                b"new.learner@example.edu,New,Learner,B0042,Capstone graded A,What I learnt\n",
             ),
         )
         self.expiry_change = expiry.change(

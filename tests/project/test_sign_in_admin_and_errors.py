@@ -208,7 +208,16 @@ def test_every_model_is_in_the_admin():
     from django.apps import apps
     from django.contrib import admin
 
-    inline_only = {"course", "experience", "activity", "assessment", "learningoutcome", "vote", "agendaitem"}
+    inline_only = {
+        "course",
+        "experience",
+        "activity",
+        "assessment",
+        "learningoutcome",
+        "vote",
+        "ballotvoter",
+        "agendaitem",
+    }
     for app in ("proposals", "review"):
         for model in apps.get_app_config(app).get_models():
             if model._meta.model_name not in inline_only:

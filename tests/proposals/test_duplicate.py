@@ -18,7 +18,7 @@ from proposals.models import Activity, Assessment, Comment, Experience, Learning
 from proposals.policy import State
 from proposals.versions import snapshot
 from review import services
-from tests.factories import complete_proposal, faculty, unit
+from tests.factories import complete_proposal, curriculum_committee, faculty, unit
 from tests.workflow import place_at
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +43,7 @@ def original(demo):
     author = demo["faculty"]
     proposal = complete_proposal(author=author, unit=author.unit_roles.first().unit, level="graduate")
     proposal.co_sponsors.add(unit("history"))
+    curriculum_committee(unit("history"))
     Experience.objects.create(proposal=proposal, title="Field visit", description="A day at a newsroom.")
     second = Activity.objects.create(proposal=proposal, position=1, title="Studio critique")
     exam = Assessment.objects.create(proposal=proposal, position=1, title="Oral defence")

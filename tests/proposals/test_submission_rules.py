@@ -6,8 +6,9 @@ import pytest
 from django.utils import timezone
 
 from proposals.models import Course, LearningOutcome, Proposal
+from proposals.policy import PROFILES as REGISTERED
 from proposals.policy import check_proposal
-from tests.factories import complete_proposal
+from tests.factories import complete_proposal, curriculum_committee, unit
 
 pytestmark = pytest.mark.django_db
 
@@ -289,3 +290,82 @@ def test_twelve_credits_is_written_once_outside_tests():
             ):
                 hits.append(path)
     assert [h.name for h in hits] == ["binghamton.py"], hits
+
+
+# --- each sponsoring unit has a curriculum committee ---------------------------------------------
+
+
+def demo_proposal(demo, **fields):
+    author = demo["faculty"]
+    return complete_proposal(author=author, unit=author.unit_roles.first().unit, **fields)
+
+
+def unit_named(code):
+    from proposals.models import Unit
+
+    return Unit.objects.get(code=code)
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_a_co_sponsor_without_a_curriculum_committee_is_refused_beside_the_co_sponsors(demo, profile):
+    proposal = demo_proposal(demo)
+    proposal.co_sponsors.add(
+        unit_named("english")
+    )  # the demo gives English no committee, nor Harpur above it
+    problems = check_proposal(proposal, profile)
+    assert [(p.section, p.field) for p in problems] == [("basics", "co_sponsors")]
+    office = REGISTERED[profile].office_name
+    assert problems[0].message == (
+        "Department of English has no curriculum committee (of its own or of a unit above it) to approve the "
+        "proposal at unit review, which could then never complete: remove it from the co-sponsoring units, "
+        f"or ask {office} to have its committee set up."
+    )
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_a_committee_above_the_co_sponsor_or_one_reactivated_is_enough(demo, profile):
+    from review.models import ReviewBody
+
+    proposal = demo_proposal(demo)
+    proposal.co_sponsors.add(unit_named("english"))
+    harpur = curriculum_committee(unit_named("harpur"), is_active=False)
+    assert ("basics", "co_sponsors") in codes(proposal, profile)
+    ReviewBody.objects.filter(pk=harpur.pk).update(is_active=True)
+    assert check_proposal(proposal, profile) == []
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_an_originating_unit_without_a_curriculum_committee_is_refused_too(profile):
+    proposal = complete_proposal(unit=unit("lonely"))
+    assert "Unit lonely, the originating unit, has no curriculum committee" in messages(proposal, profile)
+    assert ("basics", "co_sponsors") in codes(proposal, profile)
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_the_committee_problem_is_listed_with_the_basics_in_the_profile_s_order(demo, profile):
+    """After the title and summary, before the purpose: where the profile's rule list puts it."""
+    proposal = demo_proposal(demo, summary="", purpose="")
+    proposal.co_sponsors.add(unit_named("english"))
+    fields = [p.field for p in check_proposal(proposal, profile)]
+    assert fields.index("summary") < fields.index("co_sponsors") < fields.index("purpose")
+
+
+def test_a_co_sponsor_without_a_committee_is_refused_at_submission_beside_its_field(client, demo):
+    from django.urls import reverse
+
+    from proposals.services import SubmissionRefused, submit_proposal
+
+    proposal = demo_proposal(demo)
+    proposal.co_sponsors.add(unit_named("english"))
+    with pytest.raises(SubmissionRefused) as refused:
+        submit_proposal(proposal=proposal, user=proposal.lead_author)
+    assert [p.field for p in refused.value.problems] == ["co_sponsors"]
+
+    client.force_login(proposal.lead_author)
+    response = client.post(reverse("review:submit", args=[proposal.pk]))
+    edit = reverse("proposals:edit", args=[proposal.pk, "basics"]) + "?check=1"
+    assert response["Location"] == edit
+    page = client.get(edit).content.decode()
+    assert "Department of English has no curriculum committee" in page
+    assert 'id="need-id_basics-co_sponsors"' in page
+    assert Proposal.objects.get(pk=proposal.pk).state == "draft"

@@ -12,7 +12,7 @@ from proposals.models import Course, Proposal, Unit
 from proposals.policy import DECISION, PROFILES, VOTE, BodyKind, Stage, State, register_profile
 from review import services
 from review.models import AuditEvent, Membership, ReviewBody
-from tests.factories import complete_proposal, faculty
+from tests.factories import complete_proposal, curriculum_committee, faculty
 from tests.workflow import act, stages_seen, submit, walk_to
 
 pytestmark = pytest.mark.django_db
@@ -134,7 +134,9 @@ def test_a_stage_whose_route_changed_before_it_reviews_again(client, demo):
 
 def test_a_co_sponsor_added_during_revision_sends_it_back_to_unit_review(client, demo):
     proposal = returned_at(proposal_of(demo), demo, State.EPPC)
-    proposal.co_sponsors.add(Unit.objects.get(code="english"))
+    english = Unit.objects.get(code="english")
+    curriculum_committee(english)  # a co-sponsor without one is refused (tests/review/test_missing_bodies.py)
+    proposal.co_sponsors.add(english)
     proposal = resubmit(client, proposal)
     assert proposal.state == State.UNIT_REVIEW
 

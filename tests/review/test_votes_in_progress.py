@@ -1,5 +1,5 @@
 """Votes in progress: while a vote is open the body's members, its chair and staff and the office
-see how many of the eligible members have voted and whether quorum is reached, never who chose
+see how many of the recorded voters have voted and whether quorum is reached, never who chose
 what; the chair and staff also see who has not voted yet and remind them, once a day at most."""
 
 import re
@@ -73,17 +73,19 @@ def reminded(mailoutbox):
 def test_member_and_chair_see_how_many_have_voted_as_votes_arrive(client, demo, proposal, username):
     viewer = demo[username]
     assert progress_of(page_of(client, viewer, proposal)) == (
-        "0 of 3 eligible members have voted · quorum 2: not yet 0 of 3"
+        "0 of 3 recorded voters have voted · quorum 2 of the 3 recorded voters: not yet 0 of 3"
     )
     cast(demo, proposal, "gc-member2", "approve")
     assert progress_of(page_of(client, viewer, proposal)).startswith(
-        "1 of 3 eligible members have voted · quorum 2: not yet"
+        "1 of 3 recorded voters have voted · quorum 2 of the 3 recorded voters: not yet"
     )
     cast(demo, proposal, "gc-member2", "reject")  # a changed vote is still one vote
-    assert progress_of(page_of(client, viewer, proposal)).startswith("1 of 3 eligible members have voted")
+    assert progress_of(page_of(client, viewer, proposal)).startswith("1 of 3 recorded voters have voted")
     cast(demo, proposal, "gc-member1" if username == "gc-chair" else "gc-chair", "abstain")
     page = page_of(client, viewer, proposal)
-    assert progress_of(page).startswith("2 of 3 eligible members have voted · quorum 2: reached")
+    assert progress_of(page).startswith(
+        "2 of 3 recorded voters have voted · quorum 2 of the 3 recorded voters: reached"
+    )
     assert re.search(r'<progress [^>]*max="3" value="2" aria-labelledby="vote-progress-label"', page)
 
 
@@ -92,14 +94,14 @@ def test_the_body_quorum_setting_is_the_quorum_shown(client, demo, proposal):
     cast(demo, proposal, "gc-member1", "approve")
     cast(demo, proposal, "gc-member2", "approve")
     assert progress_of(page_of(client, demo["gc-member1"], proposal)).startswith(
-        "2 of 3 eligible members have voted · quorum 3: not yet"
+        "2 of 3 recorded voters have voted · quorum 3 of the 3 recorded voters: not yet"
     )
 
 
 def test_the_office_sees_the_progress_but_not_who_has_not_voted(client, demo, proposal):
     cast(demo, proposal, "gc-member2", "approve")
     page = page_of(client, demo["office"], proposal)
-    assert progress_of(page).startswith("1 of 3 eligible members have voted")
+    assert progress_of(page).startswith("1 of 3 recorded voters have voted")
     assert not_voted_of(page) is None and "Remind those who have not voted" not in page
 
 
@@ -166,7 +168,7 @@ def test_reminding_emails_each_non_voter_once_a_day(
         in response.content.decode()
     )
     mail = next(m for m in mailoutbox if m.to[0].startswith("gc-member1"))
-    assert proposal.title in mail.subject and "1 of 3 eligible members have voted" in mail.body
+    assert proposal.title in mail.subject and "1 of 3 recorded voters have voted" in mail.body
     assert f"/proposals/{proposal.pk}/#vote" in mail.body
 
     mailoutbox.clear()

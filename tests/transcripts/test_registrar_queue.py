@@ -386,3 +386,24 @@ def test_the_record_page_shows_its_history(client, demo, credit, django_capture_
         "<strong>Created</strong> by the system" in page
         and "<strong>Verified</strong> by Rita Nguyen" in page
     )
+
+
+@pytest.mark.parametrize(
+    "name", ['\uff1dHYPERLINK("x")', "\u200b=1+1", "\uff20SUM(A1)", "\uff0b1", "\uff0d1"]
+)
+def test_the_registrars_csv_makes_disguised_formulas_inert(name):
+    record = TranscriptRecord(
+        pk=1,
+        kind="award",
+        given_name=name,
+        family_name=name,
+        email="s@example.edu",
+        student_id="B1",
+        credential_code="MC-1",
+        credential_title="Data",
+        level="Undergraduate",
+        unit="Unit",
+        award_date=date(2026, 5, 1),
+    )
+    row = next(csv.DictReader(io.StringIO(services.render_csv([record]), newline="")))
+    assert row["given_name"] == row["family_name"] == "'" + name
