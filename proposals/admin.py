@@ -103,8 +103,8 @@ class AttachmentInline(admin.TabularInline):
 
 @admin.register(Proposal)
 class ProposalAdmin(admin.ModelAdmin):
-    list_display = ["title", "code", "unit", "kind", "level", "state", "lead_author", "updated_at"]
-    list_filter = ["state", "kind", "form", "level", "unit"]
+    list_display = ["title", "code", "unit", "kind", "level", "state", "profile", "lead_author", "updated_at"]
+    list_filter = ["state", "profile", "kind", "form", "level", "unit"]
     search_fields = [
         "title",
         "code",
@@ -119,6 +119,8 @@ class ProposalAdmin(admin.ModelAdmin):
     readonly_fields = [
         "state",
         "returned_from",
+        # Set by submission; the office moves a proposal to the active profile with a recorded decision.
+        "profile",
         "submitted_at",
         "created_at",
         "updated_at",
