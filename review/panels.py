@@ -124,6 +124,8 @@ def workflow_panel(request, proposal):
             .first()
         )
     office_stage = profile_of(proposal).office_stage
+    # The office of the proposal's own profile signs its fees off (it decides that stage).
+    context["fee_office_name"] = profile_of(proposal).office_name
     fee_needed = needs_fee_review(proposal)
     context["fee_review_needed"] = fee_needed
     context["fee_review_valid"] = fee_needed and fee_review_valid(proposal)

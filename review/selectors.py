@@ -196,9 +196,10 @@ def bodies_run_by(user):
 
 def agenda_candidates(meeting):
     """Proposals waiting for the meeting's body and not yet on its agenda."""
-    queryset = Proposal.objects.filter(state__in=stages_of(meeting.body.kind)).exclude(
-        agenda_items__meeting=meeting
-    )
+    # The body's own profile's stages: a body of an earlier profile still meets on what it reviews.
+    queryset = Proposal.objects.filter(
+        state__in=stages_of(meeting.body.kind, meeting.body.profile or None)
+    ).exclude(agenda_items__meeting=meeting)
     if meeting.body.unit_id:
         queryset = queryset.filter(unit_id__in=Unit.objects.subtree_ids([meeting.body.unit_id]))
     return queryset.order_by("title")

@@ -73,7 +73,7 @@ def test_a_proposal_approved_under_binghamton_is_published_on_its_own_route_afte
     assert all(step["status"] == "done" for step in progress_track(proposal)[:-1])
 
 
-def test_fees_signed_off_under_binghamton_are_still_required_after_the_switch(both):
+def test_fees_signed_off_under_binghamton_are_still_required_after_the_switch(client, both):
     """FIU has no fee review, Binghamton does: a Binghamton proposal charging additional fees is not
     approved at the Office committee until the Office signs the fees off. (Before: nobody could act
     at the Office committee's stage under FIU, and FIU's missing fee rule would have let it through.)"""
@@ -83,6 +83,9 @@ def test_fees_signed_off_under_binghamton_are_still_required_after_the_switch(bo
     users = switch()
     ballot = Ballot.objects.get(proposal=proposal, closed_at__isnull=True)
     assert ballot.body.slug == "omc"
+    client.force_login(users["omc-chair"])
+    page = client.get(reverse("proposals:detail", args=[proposal.pk])).content.decode()
+    assert "Office of Micro-Credentials staff sign off the fee review" in page
     with pytest.raises(ValidationError, match="fee review sign-off by Office of Micro-Credentials staff"):
         act(refreshed(proposal), users, "approve")
     assert refreshed(proposal).state == State.OFFICE_REVIEW
