@@ -44,6 +44,9 @@ class Roles:
     unit_reviewer_memberships: list = field(default_factory=list)
     committee_memberships: list = field(default_factory=list)
     office_memberships: list = field(default_factory=list)
+    # Memberships of bodies of another profile than the active one: they still act on the proposals
+    # submitted under that profile (``Proposal.profile``) until those are published or end.
+    other_profile_memberships: list = field(default_factory=list)
     # The active profile's name for the office (“Office of Micro-Credentials”), for ``labels``.
     office_name: str = ""
 

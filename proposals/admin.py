@@ -105,8 +105,8 @@ class AttachmentInline(admin.TabularInline):
 
 @admin.register(Proposal)
 class ProposalAdmin(WorkflowRecordedFieldsAdmin, admin.ModelAdmin):
-    list_display = ["title", "code", "unit", "kind", "level", "state", "lead_author", "updated_at"]
-    list_filter = ["state", "kind", "form", "level", "unit"]
+    list_display = ["title", "code", "unit", "kind", "level", "state", "profile", "lead_author", "updated_at"]
+    list_filter = ["state", "profile", "kind", "form", "level", "unit"]
     search_fields = [
         "title",
         "code",
@@ -123,6 +123,8 @@ class ProposalAdmin(WorkflowRecordedFieldsAdmin, admin.ModelAdmin):
     workflow_fields = [
         "state",
         "returned_from",
+        # Set by submission; the office moves a proposal to the active profile with a recorded decision.
+        "profile",
         "submitted_at",
         "stage_entered_at",
         "fee_review_signed_by",

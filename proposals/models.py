@@ -13,11 +13,15 @@ from core.models import AppendOnly
 from . import choices
 from .policy import (
     State,
+    active_key,
     check_proposal,
     fee_review_valid,
     needs_fee_review,
     next_state,
     passed_stages,
+    profile_key_of,
+    profile_of,
+    proposal_profile_choices,
     resume_at,
     route,
     route_keys,
@@ -161,6 +165,12 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
     state = FSMField(default=State.DRAFT, choices=state_choices, protected=True, db_index=True)
     # The stage that returned a proposal for revision: resubmission resumes there when it still can.
     returned_from = models.CharField(max_length=30, blank=True, choices=state_choices)
+    # The policy profile it was submitted under: it keeps that profile's route, and its bodies act
+    # on it, until publication, whatever MICROCRED_POLICY says later. Blank for a draft never
+    # submitted; every submission takes the active profile (``policy.resume_at``).
+    profile = models.CharField(
+        "policy profile", max_length=20, blank=True, choices=proposal_profile_choices, db_index=True
+    )
 
     # Basics
     title = models.CharField(max_length=200)
@@ -375,7 +385,9 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         # Read once per loaded instance: a page and a transition ask several times.
         if "_stage_approvals" not in self.__dict__:
             self.__dict__["_stage_approvals"] = stage_approvals(self)
-        passed = passed_stages(route_keys(self, stages), self.__dict__["_stage_approvals"])
+        passed = passed_stages(
+            route_keys(self, stages), self.__dict__["_stage_approvals"], profile_key=profile_key_of(self)
+        )
         return [s for s in earlier if s.state not in passed]
 
     def _no_stage_skipped(self):
@@ -404,6 +416,14 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
 
         return may("publish", self, user)
 
+    def _in_flight_under_other_profile(self):
+        return self.under_other_profile and self.state in (*State.REVIEW_STAGES, State.APPROVED)
+
+    def _by_profile_mover(self, user):
+        from .permissions import may
+
+        return may("move_to_profile", self, user)
+
     def _enter(self, state):
         self.stage_entered_at = timezone.now()
         return state
@@ -418,8 +438,10 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
     def submit(self, *, by, approvals=()):
         """Draft → the first stage of its route; returned → where ``policy.resume_at`` says, given
         the stage approvals on record (``approvals``: (state, route keys, version) rows). The reason is
-        kept in ``routed_because`` for the history."""
+        kept in ``routed_because`` for the history. The proposal takes the active profile: a returned
+        proposal reviewed under another one starts the active profile's route."""
         stage, self.routed_because = resume_at(self, approvals)
+        self.profile = active_key()
         self.returned_from = ""
         self.submitted_at = timezone.now()
         return self._enter(stage.state)
@@ -440,6 +462,21 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
     def approve_stage(self, *, by):
         """The stage approves: on to the next stage of the route, or approved after the last."""
         return self._enter(next_state(self))
+
+    @transition(
+        field=state,
+        source="*",
+        target=RETURN_VALUE(),
+        conditions=[_in_flight_under_other_profile],
+        permission=_by_profile_mover,
+    )
+    def move_to_active_profile(self, *, by):
+        """The office moves a proposal in review (or approved, not yet published) under another
+        profile to the active one: it starts the active profile's route at its first stage, where
+        no approval given under its earlier profile counts (``policy.passed_stages``)."""
+        self.profile = active_key()
+        self.returned_from = ""
+        return self._enter(route(self)[0].state)
 
     @transition(
         field=state,
@@ -508,6 +545,16 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
 
     def route(self):
         return route(self)
+
+    @property
+    def policy_profile(self):
+        """The policy profile it is reviewed under (``policy.profile_of``)."""
+        return profile_of(self)
+
+    @property
+    def under_other_profile(self):
+        """Submitted under a profile other than the active one (``MICROCRED_POLICY`` changed since)."""
+        return bool(self.profile) and self.profile != active_key()
 
     @property
     def is_credit_bearing(self):

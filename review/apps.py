@@ -13,13 +13,20 @@ class ReviewConfig(AppConfig):
         from . import checks, membership_log  # noqa: F401
         from .home import home_cards
         from .panels import history_panel, workflow_panel
-        from .permissions import may_act_at_stage, may_publish, reviewer_reading_rule, units_without_committee
+        from .permissions import (
+            may_act_at_stage,
+            may_move_to_profile,
+            may_publish,
+            reviewer_reading_rule,
+            units_without_committee,
+        )
         from .selectors import last_reviewed_version, stage_approvals
         from .trends import pipeline_trends
 
         hooks.register(hooks.PROPOSAL_READERS, reviewer_reading_rule)
         hooks.register(hooks.PROPOSAL_ACTIONS, may_act_at_stage, key="act_at_stage")
         hooks.register(hooks.PROPOSAL_ACTIONS, may_publish, key="publish")
+        hooks.register(hooks.PROPOSAL_ACTIONS, may_move_to_profile, key="move_to_profile")
         # The proposal page: the workflow first, then its history; the badges app's panel follows.
         hooks.register(hooks.PROPOSAL_PANELS, workflow_panel, order=10)
         hooks.register(hooks.PROPOSAL_PANELS, history_panel, order=20)

@@ -104,6 +104,17 @@ class CompleteConsultationForm(forms.Form):
     )
 
 
+class MoveToProfileForm(forms.Form):
+    comment = forms.CharField(
+        label="Why it moves to the active profile",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Recorded in its history. It starts the active profile's route at its first stage; "
+        "no approval given under its earlier profile counts.",
+        error_messages={"required": "Say why: the decision to move a proposal is recorded with its reason."},
+    )
+
+
 class DeliveryForm(forms.Form):
     delivery = forms.ChoiceField(
         label="Send my emails",

@@ -4,7 +4,13 @@ from django.db import models
 from core import roles
 from core.models import AppendOnly
 from proposals.models import Unit
-from proposals.policy import BodyKind, body_kind_choices, profile_choices, state_choices
+from proposals.policy import (
+    BodyKind,
+    body_kind_choices,
+    profile_choices,
+    proposal_profile_choices,
+    state_choices,
+)
 
 
 class ReviewBodyQuerySet(models.QuerySet):
@@ -356,6 +362,7 @@ class AuditEvent(AppendOnly):
         FEE_SIGNOFF_VOIDED = "fee_signoff_voided", "Fee review sign-off voided"
         UNIT_APPROVED = "unit_approved", "Approved for a sponsoring unit"
         CONSULTATION_COMPLETED = "consultation_done", "Consultation completed"
+        PROFILE_CHANGED = "profile_changed", "Moved to the active policy profile"
 
     proposal = models.ForeignKey("proposals.Proposal", on_delete=models.CASCADE, related_name="audit_events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -371,6 +378,9 @@ class AuditEvent(AppendOnly):
     # The proposal's route when the event happened (``policy.route_keys``): a stage's approval
     # stands only while the route up to it is unchanged.
     route = models.JSONField(default=list, blank=True)
+    # The policy profile the proposal was reviewed under when the event happened: an approval counts
+    # only on its own profile's route (``policy.passed_stages``).
+    profile = models.CharField(max_length=20, blank=True, choices=proposal_profile_choices)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

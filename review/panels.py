@@ -11,16 +11,24 @@ from proposals.policy import (
     BodyKind,
     State,
     active_profile,
+    current_stage,
     fee_review_valid,
     needs_fee_review,
     next_state,
+    profile_of,
     route,
     sponsor_unit_ids,
-    stage_for,
 )
 
 from . import permissions, selectors
-from .forms import CloseVoteForm, CompleteConsultationForm, DecisionForm, InternalNoteForm, VoteForm
+from .forms import (
+    CloseVoteForm,
+    CompleteConsultationForm,
+    DecisionForm,
+    InternalNoteForm,
+    MoveToProfileForm,
+    VoteForm,
+)
 from .models import AuditEvent, InternalNote, Meeting
 from .services import progress
 
@@ -115,7 +123,9 @@ def workflow_panel(request, proposal):
             .order_by("-created_at")
             .first()
         )
-    office_stage = active_profile().office_stage
+    office_stage = profile_of(proposal).office_stage
+    # The office of the proposal's own profile signs its fees off (it decides that stage).
+    context["fee_office_name"] = profile_of(proposal).office_name
     fee_needed = needs_fee_review(proposal)
     context["fee_review_needed"] = fee_needed
     context["fee_review_valid"] = fee_needed and fee_review_valid(proposal)
@@ -126,6 +136,13 @@ def workflow_panel(request, proposal):
         and proposal.state == office_stage.state
         and me.may_sign_off_fees
     )
+    if proposal.under_other_profile:
+        # Reviewed under the profile it was submitted under; the active office may move it.
+        context["other_profile"] = profile_of(proposal)
+        context["active_profile"] = active_profile()
+        context["can_move_profile"] = me.may_move_to_profile
+        if me.may_move_to_profile:
+            context["move_profile_form"] = MoveToProfileForm(auto_id="id_move_%s")
     open_consultation = next((c for c in proposal.consultations.all() if c.closed_at is None), None)
     if open_consultation is not None and me.may_consult:
         context["consultation"] = open_consultation
@@ -163,6 +180,10 @@ def _jumps(context):
     if context.get("consultation_form"):
         jumps.append(
             {"anchor": "consultation-done-heading", "label": "Complete the consultation", "primary": True}
+        )
+    if context.get("can_move_profile"):
+        jumps.append(
+            {"anchor": "move-profile-heading", "label": "Move to the active profile", "primary": False}
         )
     if context.get("can_sign_fees") or context.get("can_retire") or context.get("can_withdraw"):
         jumps.append({"anchor": "actions-heading", "label": "Other actions", "primary": False})
@@ -245,7 +266,7 @@ def history_panel(request, proposal):
     vote_actions = {AuditEvent.Action.VOTE_CAST, AuditEvent.Action.VOTE_CHANGED}
     # While the stage's vote is under way nobody reads the members' vote comments, the chair
     # included: a comment tells how its writer voted.
-    stage = stage_for(proposal.state)
+    stage = current_stage(proposal)
     voting = stage is not None and stage.decided_by == VOTE
     # Written by the product, not by a person: shown as an explanation, not a quotation.
     system = {

@@ -19,14 +19,25 @@ from django.db.models import Q
 from core.roles import FACULTY, LEARNER, REGISTRAR, Roles
 from proposals.models import Consultation, Proposal, Unit, UnitRole
 from proposals.permissions import is_author
-from proposals.policy import DECISION, VOTE, BodyKind, State, active_profile, stage_for
+from proposals.policy import (
+    DECISION,
+    VOTE,
+    BodyKind,
+    State,
+    active_profile,
+    current_stage,
+    profile_key_of,
+    profile_of,
+)
 
 from .models import BallotVoter, Membership, ReviewBody
 
 
 def roles_of(user):
     """Every role ``user`` holds, read with three queries whatever the number of memberships and
-    kept on the user for the rest of the request."""
+    kept on the user for the rest of the request. Memberships of another profile's bodies are kept
+    apart (``other_profile_memberships``): they give no role under the active profile, but their
+    holders still act on the proposals submitted under that profile (``membership_in``)."""
     if not user.is_authenticated:
         return Roles()
     cached = getattr(user, "_microcred_roles", None)
@@ -49,14 +60,14 @@ def roles_of(user):
             roles.faculty_units.append(unit_role.unit)
         else:
             roles.evaluator_units.append(unit_role.unit)
-    memberships = (
-        Membership.objects.filter(user=user, is_active=True, body__is_active=True)
-        .filter(body__profile__in=["", profile.key])
-        .select_related("body", "body__unit")
+    memberships = Membership.objects.filter(user=user, is_active=True, body__is_active=True).select_related(
+        "body", "body__unit"
     )
     for membership in memberships:
         kind = membership.body.kind
-        if kind == BodyKind.UNIT_COMMITTEE:
+        if membership.body.profile not in ("", profile.key):
+            roles.other_profile_memberships.append(membership)
+        elif kind == BodyKind.UNIT_COMMITTEE:
             roles.unit_reviewer_memberships.append(membership)
         elif kind == profile.office_body and membership.role == Membership.Role.STAFF:
             roles.office_memberships.append(membership)
@@ -76,8 +87,9 @@ def roles_of(user):
 
 def stage_body(proposal, stage=None):
     """The body that reviews ``proposal`` at ``stage`` (default: where it is now): the nearest unit
-    curriculum committee at or above the originating unit, or the profile's university-wide body."""
-    stage = stage or stage_for(proposal.state)
+    curriculum committee at or above the originating unit, or the university-wide body of the
+    proposal's own profile (the one it was submitted under)."""
+    stage = stage or current_stage(proposal)
     if stage is None:
         return None
     # Asked several times per page (may act? may vote? notes?): looked up once per proposal and stage.
@@ -91,7 +103,7 @@ def _find_stage_body(proposal, stage):
     if stage.body_kind == BodyKind.UNIT_COMMITTEE:
         return unit_committee(proposal.unit)
     return (
-        ReviewBody.objects.for_profile(active_profile().key)
+        ReviewBody.objects.for_profile(profile_key_of(proposal))
         .filter(kind=stage.body_kind, is_active=True)
         .first()
     )
@@ -131,7 +143,7 @@ def sponsor_units(proposal):
 def stage_bodies(proposal):
     """Every body that acts at the proposal's current stage: at unit review, the curriculum
     committee of each sponsoring unit; elsewhere the one stage body."""
-    stage = stage_for(proposal.state)
+    stage = current_stage(proposal)
     if stage is None:
         return []
     if stage.body_kind != BodyKind.UNIT_COMMITTEE:
@@ -165,7 +177,7 @@ def missing_bodies(proposal, stage):
             for unit in units_without_committee(sponsor_units(proposal))
         ]
     if stage_body(proposal, stage) is None:
-        return [MissingBody(active_profile().body_label(stage.body_kind), stage.body_kind)]
+        return [MissingBody(profile_of(proposal).body_label(stage.body_kind), stage.body_kind)]
     return []
 
 
@@ -184,6 +196,8 @@ def is_unit_reviewer_for(user, proposal):
 
 
 def membership_in(user, body):
+    """The person's membership of ``body``, whichever profile the body belongs to: the body asked
+    about is the one of the proposal's own profile (``stage_body``)."""
     if body is None:
         return None
     roles = roles_of(user)
@@ -191,6 +205,7 @@ def membership_in(user, body):
         *roles.committee_memberships,
         *roles.office_memberships,
         *roles.unit_reviewer_memberships,
+        *roles.other_profile_memberships,
     ):
         if membership.body_id == body.pk:
             return membership
@@ -199,8 +214,9 @@ def membership_in(user, body):
 
 def may_act_at_stage(proposal, user):
     """Who fires the stage's transition: for a decision stage the unit reviewer (unit review) or the
-    office's staff (ASA review); for a committee stage the chair or staff who close the vote."""
-    stage = stage_for(proposal.state)
+    office's staff (ASA review); for a committee stage the chair or staff who close the vote. The
+    stage and its body are those of the proposal's own profile."""
+    stage = current_stage(proposal)
     if stage is None:
         return False
     if stage.body_kind == BodyKind.UNIT_COMMITTEE:
@@ -227,7 +243,7 @@ def vote_refusal(proposal, user, recorded=None):
 
     ``recorded``: whether ``user`` is one of the open ballot's recorded voters, when the caller knows
     (saves the query)."""
-    stage = stage_for(proposal.state)
+    stage = current_stage(proposal)
     if stage is None or stage.decided_by != VOTE:
         return NOT_A_VOTER
     if is_author(user, proposal):
@@ -280,17 +296,43 @@ def is_office_staff(user):
     return roles_of(user).is_office_staff
 
 
+def is_office_staff_of(user, profile):
+    """Staff of the office of ``profile`` (the active one or another)."""
+    roles = roles_of(user)
+    return any(
+        m.body.kind == profile.office_body
+        and m.body.profile == profile.key
+        and m.role == Membership.Role.STAFF
+        for m in (*roles.office_memberships, *roles.other_profile_memberships)
+    )
+
+
 def may_publish(proposal, user):
-    return is_office_staff(user)
+    """The office that runs the pipeline now publishes (and retires); so does the office of the
+    profile the proposal was approved under, which finishes what its route approved."""
+    return is_office_staff(user) or (
+        proposal.under_other_profile and is_office_staff_of(user, profile_of(proposal))
+    )
 
 
 def office_acts_on(proposal, user):
-    """The office's staff act on a proposal (sign off its fee review, complete its consultation),
-    never on one they author."""
+    """The office's staff act on a proposal (complete its consultation), never on one they author."""
     return is_office_staff(user) and not is_author(user, proposal)
 
 
-may_sign_off_fees = may_consult = office_acts_on
+may_consult = office_acts_on
+
+
+def may_sign_off_fees(proposal, user):
+    """The fee review is signed off by the staff of the office of the proposal's own profile, which
+    decides the stage where it is signed off; never on a proposal they author."""
+    return is_office_staff_of(user, profile_of(proposal)) and not is_author(user, proposal)
+
+
+def may_move_to_profile(proposal, user):
+    """The active office's staff move a proposal submitted under another profile to the active one
+    (``services.move_to_profile``; the transition says from where), never one they author."""
+    return office_acts_on(proposal, user)
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -317,6 +359,10 @@ def reviewer_reading_rule(user):
         q |= submitted & (Q(unit_id__in=units) | Q(pk__in=co_sponsored))
     if roles.committee_memberships or roles.office_memberships:
         q |= submitted
+    # A body of another profile reads what was submitted under that profile: it still reviews it.
+    others = {m.body.profile for m in roles.other_profile_memberships}
+    if others:
+        q |= submitted & Q(profile__in=others)
     if roles.office_memberships:
         q |= Q(pk__in=Consultation.objects.values("proposal_id")) | Q(revision_of__isnull=False)
     return q
@@ -376,6 +422,10 @@ class Standing:
     def may_sign_off_fees(self):
         return may_sign_off_fees(self.proposal, self.user)
 
+    @property
+    def may_move_to_profile(self):
+        return "move_to_active_profile" in self.transitions
+
     @cached_property
     def may_consult(self):
         return may_consult(self.proposal, self.user)
@@ -389,7 +439,7 @@ class Standing:
 
 def standing(proposal, user):
     """``Standing`` of ``user`` on ``proposal``: asked once per page."""
-    stage = stage_for(proposal.state)
+    stage = current_stage(proposal)
     return Standing(
         proposal=proposal,
         user=user,

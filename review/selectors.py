@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from proposals.models import Consultation, Proposal, Unit
 from proposals.permissions import authored_q
-from proposals.policy import VOTE, BodyKind, State, active_profile, fee_review_q, stages_of
+from proposals.policy import PROFILES, VOTE, BodyKind, State, active_profile, fee_review_q, stages_of
 from proposals.selectors import count_of
 
 from . import trends
@@ -91,11 +91,12 @@ def office_staff():
 
 
 def stage_approvals(proposal):
-    """Every stage approval on record, as (stage, the route then, the version approved) rows: what
-    ``policy.resume_at`` weighs when a returned proposal is resubmitted."""
+    """Every stage approval on record, as (stage, the route then, the version approved, the profile
+    it was given under) rows: what ``policy.resume_at`` weighs when a returned proposal is
+    resubmitted."""
     return list(
         AuditEvent.objects.filter(proposal=proposal, action=AuditEvent.Action.APPROVED).values_list(
-            "from_state", "route", "version_number"
+            "from_state", "route", "version_number", "profile"
         )
     )
 
@@ -217,9 +218,10 @@ def bodies_run_by(user):
 
 def agenda_candidates(meeting):
     """Proposals waiting for the meeting's body and not yet on its agenda."""
-    queryset = Proposal.objects.filter(state__in=stages_of(meeting.body.kind)).exclude(
-        agenda_items__meeting=meeting
-    )
+    # The body's own profile's stages: a body of an earlier profile still meets on what it reviews.
+    queryset = Proposal.objects.filter(
+        state__in=stages_of(meeting.body.kind, meeting.body.profile or None)
+    ).exclude(agenda_items__meeting=meeting)
     if meeting.body.unit_id:
         queryset = queryset.filter(unit_id__in=Unit.objects.subtree_ids([meeting.body.unit_id]))
     return queryset.order_by("title")
@@ -258,19 +260,25 @@ def queue(user, sort="waiting"):
         )
     voting_stages, closing_stages = [], []
     for membership in [*roles.committee_memberships, *roles.office_memberships]:
-        stages = [s for s in profile.stages if s.body_kind == membership.body.kind]
-        for stage in stages:
-            if stage.decided_by == VOTE:
-                if membership.votes:
-                    voting_stages.append(stage.state)
-                if membership.role in (Membership.Role.CHAIR, Membership.Role.STAFF):
-                    closing_stages.append(stage.state)
-            elif membership.role == Membership.Role.STAFF:
-                closing_stages.append(stage.state)
+        voting, closing = _stages_run_by(membership, profile)
+        voting_stages += voting
+        closing_stages += closing
     if voting_stages:
         conditions |= Q(state__in=voting_stages, to_vote=True, voted=False)
     if closing_stages:
         conditions |= Q(state__in=closing_stages)
+    # A body of another profile still reviews what was submitted under that profile.
+    for membership in roles.other_profile_memberships:
+        other = PROFILES.get(membership.body.profile)
+        if other is None:
+            continue
+        voting, closing = _stages_run_by(membership, other)
+        voting_stages += voting
+        closing_stages += closing
+        if voting:
+            conditions |= Q(profile=other.key, state__in=voting, has_open_ballot=True, voted=False)
+        if closing:
+            conditions |= Q(profile=other.key, state__in=closing)
     if roles.is_office_staff:
         conditions |= Q(state=State.APPROVED)
         # The fee review waits at the stage where the office decides.
@@ -321,6 +329,23 @@ def queue(user, sort="waiting"):
         return Task("Sign off the fee review", "other-actions")
 
     return queryset, task
+
+
+def _stages_run_by(membership, profile):
+    """The states of ``profile``'s route at which this membership votes, and those at which it
+    decides or closes the vote (chairs and staff)."""
+    voting, closing = [], []
+    for stage in profile.stages:
+        if stage.body_kind != membership.body.kind:
+            continue
+        if stage.decided_by == VOTE:
+            if membership.votes:
+                voting.append(stage.state)
+            if membership.role in (Membership.Role.CHAIR, Membership.Role.STAFF):
+                closing.append(stage.state)
+        elif membership.role == Membership.Role.STAFF:
+            closing.append(stage.state)
+    return voting, closing
 
 
 def waiting_summary(user, per_state=5):

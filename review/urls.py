@@ -23,6 +23,7 @@ urlpatterns = [
     path("proposals/<int:pk>/retire/", views.retire, name="retire"),
     path("proposals/<int:pk>/fee-signoff/", views.fee_signoff, name="fee_signoff"),
     path("proposals/<int:pk>/notes/", views.note, name="note"),
+    path("proposals/<int:pk>/move-to-profile/", views.move_to_profile, name="move_to_profile"),
     path(
         "proposals/<int:pk>/consultation/complete/", views.complete_consultation, name="complete_consultation"
     ),

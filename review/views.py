@@ -31,6 +31,7 @@ from .forms import (
     FeeSignoffForm,
     InternalNoteForm,
     MeetingForm,
+    MoveToProfileForm,
     ReasonForm,
     RetireForm,
     VoteForm,
@@ -199,6 +200,22 @@ def fee_signoff(request, proposal):
     note = _optional_text(FeeSignoffForm(request.POST), "note")
     services.sign_off_fees(proposal=proposal, user=request.user, note=note)
     messages.success(request, "Fee review signed off.")
+    return None
+
+
+@workflow_action
+def move_to_profile(request, proposal):
+    form = MoveToProfileForm(request.POST)
+    if not form.is_valid():
+        raise ValidationError(form.errors["comment"])
+    proposal = services.move_to_profile(
+        proposal=proposal, user=request.user, comment=form.cleaned_data["comment"]
+    )
+    messages.success(
+        request,
+        f"Moved to the {proposal.policy_profile.name} policy profile: it starts that profile's route at "
+        f"“{proposal.state_label}”. The decision and its reason are in its history.",
+    )
     return None
 
 

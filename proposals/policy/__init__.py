@@ -31,11 +31,14 @@ from .conditions import (
     needs_curriculum_approval,
 )
 from .routing import (
+    current_stage,
     fee_review_q,
     fee_review_valid,
     needs_fee_review,
     next_state,
     passed_stages,
+    profile_key_of,
+    profile_of,
     profile_states,
     reaches_registrar,
     resume_at,
@@ -61,6 +64,7 @@ from .types import (
     active_key,
     active_profile,
     profile_choices,
+    proposal_profile_choices,
     register_profile,
 )
 
@@ -89,6 +93,7 @@ __all__ = [
     "check_proposal",
     "credit_bearing",
     "credit_bearing_graduate",
+    "current_stage",
     "fee_review_q",
     "fee_review_valid",
     "fiu",
@@ -97,7 +102,10 @@ __all__ = [
     "next_state",
     "passed_stages",
     "profile_choices",
+    "profile_key_of",
+    "profile_of",
     "profile_states",
+    "proposal_profile_choices",
     "reaches_registrar",
     "register_profile",
     "resume_at",

@@ -1,6 +1,11 @@
-"""Where a proposal goes under the active profile (its route, where a resubmission resumes, what
-follows an approval), whether its fees need a review and its awards reach the registrar; and the
-start-up check that every registered profile is whole."""
+"""Where a proposal goes under its profile (its route, where a resubmission resumes, what follows an
+approval), whether its fees need a review and its awards reach the registrar; and the start-up check
+that every registered profile is whole.
+
+A proposal keeps the profile it was submitted under (``Proposal.profile``) from submission to
+publication, whatever ``MICROCRED_POLICY`` says later: its route, its stages and who acts at them are
+its own profile's (``profile_key_of``). A draft has none and follows the active profile; a submission
+(a draft's, or a returned proposal's) always takes the active profile (``resume_at``)."""
 
 from dataclasses import dataclass
 
@@ -54,13 +59,43 @@ def _profile(profile_key=None):
     return PROFILES[profile_key] if profile_key else active_profile()
 
 
+def profile_key_of(proposal):
+    """The key of the profile ``proposal`` is reviewed under: the one it was submitted under, or the
+    active one for a draft never submitted."""
+    return getattr(proposal, "profile", "") or active_key()
+
+
+def profile_of(proposal):
+    """The profile ``proposal`` is reviewed under (``profile_key_of``)."""
+    return _profile(profile_key_of(proposal))
+
+
+def profile_naming(states, default):
+    """The key of the profile whose stages include every one of ``states`` when exactly one does (a
+    proposal at EPPC, or an approval on a route through the Office of Micro-Credentials, is
+    Binghamton's); else ``default`` if it is one of them, else the first that is. For records made
+    before proposals kept their profile (the data migrations)."""
+    states = {s for s in states if s}
+    keys = [key for key, profile in PROFILES.items() if states <= {stage.state for stage in profile.stages}]
+    if len(keys) == 1 or (keys and default not in keys):
+        return keys[0]
+    return default
+
+
 def route(proposal, profile_key=None):
-    """The stages this proposal goes through under the profile, in order."""
-    return [stage for stage in _profile(profile_key).stages if stage.applies(proposal)]
+    """The stages this proposal goes through under the profile (by default its own), in order."""
+    return [
+        stage for stage in _profile(profile_key or profile_key_of(proposal)).stages if stage.applies(proposal)
+    ]
 
 
 def stage_for(state, profile_key=None):
     return next((s for s in _profile(profile_key).stages if s.state == state), None)
+
+
+def current_stage(proposal):
+    """The stage of its own profile's route at which ``proposal`` is now, or None."""
+    return stage_for(proposal.state, profile_key_of(proposal))
 
 
 def profile_states():
@@ -102,17 +137,24 @@ def route_keys(proposal, stages=None):
 
 @dataclass(frozen=True)
 class Approval:
-    """A stage's approval on record: the stage, the route the proposal had then (``route_keys``) and
-    the number of the version the body approved."""
+    """A stage's approval on record: the stage, the route the proposal had then (``route_keys``),
+    the number of the version the body approved and the profile it was given under (blank: not
+    known, taken as the profile asked about)."""
 
     state: str
     route: tuple
     version: int = 0
+    profile: str = ""
 
 
-def approvals_of(records):
-    """``Approval``s from the records the review app keeps ((state, route, version) rows)."""
-    return [r if isinstance(r, Approval) else Approval(r[0], tuple(r[1]), *r[2:3]) for r in records]
+def approvals_of(records, profile_key=None):
+    """``Approval``s from the records the review app keeps ((state, route, version, profile) rows);
+    given ``profile_key``, only those given under that profile: an approval under another policy
+    never counts on this one's route, even at a stage both name (unit review)."""
+    approvals = [r if isinstance(r, Approval) else Approval(r[0], tuple(r[1]), *r[2:4]) for r in records]
+    if profile_key is None:
+        return approvals
+    return [a for a in approvals if a.profile in ("", profile_key)]
 
 
 def _same_route(approval, keys):
@@ -126,31 +168,35 @@ def _same_route(approval, keys):
     return list(approval.route[:upto_then]) == list(keys[:upto])
 
 
-def passed_stages(keys, approvals, content=None):
-    """The stages that approved this proposal on the route it has now, for the content it has now.
+def passed_stages(keys, approvals, content=None, profile_key=None):
+    """The stages that approved this proposal on the route it has now under ``profile_key`` (by
+    default the active profile), for the content it has now.
 
     An approval stands only if the route up to and including its stage is the same as then, and
     (given ``content``, the proposal's ``versions.ContentHistory``) none of the parts its stage
     reviews has changed since the version it approved, in any later version or now: a part changed
     and changed back was still not what the body approved, so an approval from a cycle the proposal
-    has since left never comes back.
+    has since left never comes back. Approvals given under another profile never stand.
     """
+    profile_key = profile_key or active_key()
     passed = set()
-    for approval in approvals_of(approvals):
+    for approval in approvals_of(approvals, profile_key):
         if not _same_route(approval, keys):
             continue
-        stage = stage_for(approval.state)
+        stage = stage_for(approval.state, profile_key)
         if content is not None and stage is not None and content.changed_parts(stage, approval.version):
             continue
         passed.add(approval.state)
     return passed
 
 
-def _changed_since_approval(stage, keys, approvals, content):
+def _changed_since_approval(stage, keys, approvals, content, profile_key):
     """The parts ``stage`` reviews that changed since its latest approval on this route, or []."""
     if content is None:
         return None, []
-    mine = [a for a in approvals_of(approvals) if a.state == stage.state and _same_route(a, keys)]
+    mine = [
+        a for a in approvals_of(approvals, profile_key) if a.state == stage.state and _same_route(a, keys)
+    ]
     if not mine:
         return None, []
     latest = max(mine, key=lambda a: a.version)
@@ -165,18 +211,30 @@ def resume_at(proposal, approvals, content=None):
     (approved this route, and none of the parts it reviews changed since); otherwise it goes to the
     earliest stage that does not stand, and the reason names what changed. ``content`` is the
     proposal's ``versions.ContentHistory`` (made here when not given).
+
+    A submission is always made under the active profile: a returned proposal reviewed under another
+    one (``MICROCRED_POLICY`` changed since) starts the active profile's route, where no approval
+    given under its earlier profile counts.
     """
-    stages = route(proposal)
+    key = active_key()
+    stages = route(proposal, key)
     first = stages[0]
     returned = proposal.returned_from
     if not returned:
         return first, ""
+    earlier = getattr(proposal, "profile", "")
+    if earlier and earlier != key:
+        then = PROFILES[earlier].name if earlier in PROFILES else earlier
+        return first, (
+            f"It was reviewed under the {then} policy profile; the {PROFILES[key].name} profile applies "
+            f"now, so it starts that profile's route at {first.label}: no approval given under {then} counts."
+        )
     if content is None:
         from ..versions import ContentHistory
 
         content = ContentHistory(proposal)
     keys = route_keys(proposal, stages)
-    passed = passed_stages(keys, approvals, content) - {returned}
+    passed = passed_stages(keys, approvals, content, key) - {returned}
     pending = [s for s in stages if s.state not in passed]
     if not pending:
         last = stages[-1]
@@ -185,7 +243,7 @@ def resume_at(proposal, approvals, content=None):
     returned_label = State.label(returned)
     if target.state == returned:
         return target, f"It goes back to {target.label}, which returned it."
-    approval, changed = _changed_since_approval(target, keys, approvals, content)
+    approval, changed = _changed_since_approval(target, keys, approvals, content, key)
     if changed:
         what = ", ".join(label(part) for part in changed)
         then = (
@@ -225,7 +283,7 @@ def reaches_registrar(*, credit_bearing, enrolled, profile_key=None):
 
 
 def needs_fee_review(proposal, profile_key=None):
-    rule = _profile(profile_key).fee_review
+    rule = _profile(profile_key or profile_key_of(proposal)).fee_review
     return rule is not None and rule.applies(proposal)
 
 

@@ -128,3 +128,8 @@ def active_profile() -> PolicyProfile:
 
 def profile_choices():
     return [("", "Every profile"), *((p.key, p.name) for p in PROFILES.values())]
+
+
+def proposal_profile_choices():
+    """Choices of the profile a proposal was submitted under (blank: a draft never submitted)."""
+    return [(p.key, p.name) for p in PROFILES.values()]

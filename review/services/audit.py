@@ -1,6 +1,6 @@
 """The proposal's history: every transition, vote, decision and sign-off, written once."""
 
-from proposals.policy import route_keys
+from proposals.policy import profile_key_of, route_keys
 
 from ..models import AuditEvent
 
@@ -13,7 +13,8 @@ def record(
     proposal, actor, action, *, from_state="", to_state="", comment="", tally=None, meeting=None, unit_id=None
 ):
     """Append one event. Approvals keep the route the proposal had, so that a later resubmission
-    can tell which approvals still stand (``policy.passed_stages``)."""
+    can tell which approvals still stand (``policy.passed_stages``), and every event the profile the
+    proposal is reviewed under."""
     return AuditEvent.objects.create(
         proposal=proposal,
         actor=actor,
@@ -26,6 +27,7 @@ def record(
         meeting=meeting,
         unit_id=unit_id,
         route=route_keys(proposal) if action == AuditEvent.Action.APPROVED else [],
+        profile=profile_key_of(proposal),
     )
 
 

@@ -15,15 +15,17 @@ from proposals.extensions import published_tasks
 from proposals.models import Consultation, Proposal
 from proposals.policy import (
     DECISION,
+    PROFILES,
     VOTE,
     BodyKind,
     State,
     active_profile,
+    current_stage,
     fee_review_valid,
     needs_fee_review,
     next_state,
+    profile_of,
     sponsor_unit_ids,
-    stage_for,
 )
 
 from .. import permissions, selectors
@@ -78,8 +80,8 @@ def enter_stage(proposal):
     it refuses the move (``StageWithoutBody``: the caller's transaction rolls back, the proposal stays
     where it was); a committee stage opens its vote, with its voters recorded
     (``selectors.voting_members``): the quorum and the count are over them, and a later change of the
-    body's membership changes neither."""
-    stage = stage_for(proposal.state)
+    body's membership changes neither. The stage is of the proposal's own profile's route."""
+    stage = current_stage(proposal)
     missing = permissions.missing_bodies(proposal, stage) if stage is not None else []
     if missing:
         raise StageWithoutBody(proposal, stage, missing)
@@ -143,7 +145,7 @@ def blocked_reason(proposal):
     if needs_fee_review(proposal) and not fee_review_valid(proposal):
         return (
             "The additional fees beyond tuition need a fee review sign-off by "
-            f"{active_profile().office_name} staff, for the fees the proposal states now, before final approval."
+            f"{profile_of(proposal).office_name} staff, for the fees the proposal states now, before final approval."
         )
     return "This action is not possible at this stage."
 
@@ -196,7 +198,7 @@ def decide(*, proposal, user, decision, comment="", expected_state, meeting=None
     if decision in ("return", "reject") and not comment:
         raise ValidationError({"comment": "Say why: a comment is required to return or reject a proposal."})
     locked = lock(proposal, expected_state)
-    stage = stage_for(locked.state)
+    stage = current_stage(locked)
     if tally is None and (stage is None or stage.decided_by != DECISION):
         raise PermissionDenied("This stage is decided by a committee vote.")
     method, action, what = DECISIONS[decision]
@@ -391,13 +393,15 @@ def retire(*, proposal, user, reason="", confirm_dependents=False):
 def sign_off_fees(*, proposal, user, note=""):
     """Record the fee review sign-off the profile requires before final approval, for the fee
     amount and statement the proposal states now. Possible only at the stage where the office
-    decides; signing again for the same fees changes nothing."""
+    decides; signing again for the same fees changes nothing. The profile is the proposal's own: its
+    office signs off, at its office's stage."""
     locked = lock(proposal)
+    profile = profile_of(locked)
     if not permissions.may_sign_off_fees(locked, user):
-        raise PermissionDenied(f"Only {active_profile().office_name} staff sign off the fee review.")
+        raise PermissionDenied(f"Only {profile.office_name} staff sign off the fee review.")
     if not needs_fee_review(locked):
         raise ValidationError("This proposal charges no additional fees; there is no fee review to sign off.")
-    office_stage = active_profile().office_stage
+    office_stage = profile.office_stage
     if locked.state != office_stage.state:
         raise ValidationError(
             f"The fee review is signed off once the proposal has reached {office_stage.label}, "
@@ -433,6 +437,55 @@ def _void_fee_signoff(proposal, user, why):
         AuditEvent.Action.FEE_SIGNOFF_VOIDED,
         comment=why,
     )
+
+
+@transaction.atomic
+def move_to_profile(*, proposal, user, comment):
+    """The active office moves a proposal submitted under another profile (``MICROCRED_POLICY``
+    changed since) to the active one, with a recorded decision: it starts the active profile's route
+    at its first stage, where no approval given under its earlier profile counts. An open vote of
+    the earlier profile's body is closed without outcome and an earlier fee sign-off is voided.
+
+    Only the active office's staff, never on a proposal they author (403); the reason is required;
+    a proposal no longer in review under another profile (moved or decided meanwhile) is refused
+    with ``StaleState``, nothing changed."""
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError(
+            {"comment": "Say why: the decision to move a proposal is recorded with its reason."}
+        )
+    locked = lock(proposal)
+    if not permissions.may_move_to_profile(locked, user) or permissions.is_author(user, locked):
+        raise PermissionDenied(
+            f"Only {active_profile().office_name} staff move a proposal to the active profile."
+        )
+    if not locked.under_other_profile or locked.state not in (*State.REVIEW_STAGES, State.APPROVED):
+        raise StaleState(
+            f"This proposal is not in review under another policy profile (it is “{locked.state_label}”"
+            f" under {locked.policy_profile.name}). Nothing was changed."
+        )
+    earlier = PROFILES.get(locked.profile)
+    earlier_name = earlier.name if earlier is not None else locked.profile
+    from_state = locked.state
+    fire(locked, locked.move_to_active_profile, user)
+    Ballot.objects.filter(proposal=locked, closed_at__isnull=True).update(
+        closed_at=timezone.now(), closed_by=user, outcome=""
+    )
+    profile = active_profile()
+    record(
+        locked,
+        user,
+        AuditEvent.Action.PROFILE_CHANGED,
+        from_state=from_state,
+        to_state=locked.state,
+        comment=f"Moved from the {earlier_name} policy profile to {profile.name}; it starts {profile.name}'s "
+        f"route at {locked.state_label}, and no approval given under {earlier_name} counts. {comment}",
+    )
+    if locked.fee_review_signed_at is not None:
+        _void_fee_signoff(locked, user, f"The fee review was signed off under the {earlier_name} profile.")
+    enter_stage(locked)
+    announce(locked, f"was moved to the {profile.name} policy profile and starts its route again")
+    return locked
 
 
 @transaction.atomic

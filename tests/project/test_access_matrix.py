@@ -347,6 +347,15 @@ RULES = {
             why="who may is asked first: the office is then told no fee review is due here",
         )
     ],
+    "review:move_to_profile": [
+        form_only(
+            readers({"office"}, CO_AUTHORED_READERS),
+            on="in-vote",
+            kwargs=code(IN_VOTE),
+            data=lambda w: {"comment": "The Senate asked that it follow the active policy."},
+            why="the active office's staff; this one is under the active profile, so nothing is changed",
+        )
+    ],
     "review:note": [
         form_only(
             readers(GC, CO_AUTHORED_READERS),

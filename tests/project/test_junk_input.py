@@ -55,6 +55,7 @@ from review.forms import (
     FeeSignoffForm,
     InternalNoteForm,
     MeetingForm,
+    MoveToProfileForm,
     ReasonForm,
     RetireForm,
     VoteForm,
@@ -425,6 +426,12 @@ FORM_PAGES = [
         args=lambda s: (s.approved.pk,),
         forms=lambda s: [FeeSignoffForm()],
         examples=({"note": "\x00"},),
+    ),
+    Page(
+        "review:move_to_profile",
+        "office",
+        args=lambda s: (s.in_vote.pk,),
+        forms=lambda s: [MoveToProfileForm()],
     ),
     Page("review:note", "gc-member1", args=lambda s: (s.in_vote.pk,), forms=lambda s: [InternalNoteForm()]),
     Page(
