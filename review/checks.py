@@ -2,7 +2,7 @@
 
 - ``review.W001``: every stage of the active profile's route has an active body to review it
   (``manage.py check``, and at every start of ``runserver`` or ``migrate``). A stage without one
-  refuses every move into it (``services.workflow.StageWithoutBody``); this says so before anyone is
+  refuses every move into it (``services.stages.StageWithoutBody``); this says so before anyone is
   held up.
 - ``proposals.W001``: what a change of policy profile leaves in flight. A proposal keeps the profile
   it was submitted under (``Proposal.profile``) until it is published or ends; after

@@ -41,10 +41,58 @@ def submit(proposal):
 
 def walk_to(proposal, demo, state):
     """Submit and approve stage after stage until the proposal is at ``state``."""
-    proposal = submit(proposal)
+    return approve_until(submit(proposal), demo, state)
+
+
+def approve_until(proposal, demo, state):
+    """The stages approve, one after another, until the proposal is at ``state``."""
     while proposal.state != state:
         proposal = act(proposal, demo, "approve")
     return proposal
+
+
+def approve_to_the_end(proposal, demo):
+    """Every stage left approves: the proposal ends approved (or wherever its route stops it)."""
+    from proposals.policy import State
+
+    while proposal.state in State.REVIEW_STAGES:
+        proposal = act(proposal, demo, "approve")
+    return proposal
+
+
+def proposal_of(demo, **fields):
+    """A complete proposal of the demo's faculty member, in their unit."""
+    from .factories import complete_proposal
+
+    author = demo["faculty"]
+    return complete_proposal(author=author, unit=author.unit_roles.first().unit, **fields)
+
+
+def returned_at(proposal, demo, state):
+    """Submitted, approved up to ``state``, and returned there to its authors."""
+    from proposals.policy import State
+
+    proposal = act(walk_to(proposal, demo, state), demo, "request_changes")
+    assert proposal.state == State.RETURNED and proposal.returned_from == state
+    return proposal
+
+
+def resubmit(client, proposal):
+    """The lead author resubmits through the page."""
+    from django.urls import reverse
+
+    client.force_login(proposal.lead_author)
+    response = client.post(reverse("review:submit", args=[proposal.pk]))
+    assert response.status_code == 302
+    proposal.refresh_from_db()
+    return proposal
+
+
+def routed_because(proposal):
+    """Why the latest resubmission went where it did, as the history says."""
+    from review.models import AuditEvent
+
+    return AuditEvent.objects.filter(proposal=proposal, action="resubmitted").latest("created_at").comment
 
 
 def stages_seen(proposal):

@@ -16,7 +16,7 @@ from .. import permissions
 from ..integrations import credly
 from ..learning.selectors import catalog
 from ..models import Achievement, BulkAward, ExpiryChange
-from . import bulk, expiry, stacking
+from . import bulk, expiry, spreadsheet, stacking
 from .forms import BulkUploadForm, ExpiryForm
 
 
@@ -71,7 +71,7 @@ def awarding(request):
 
 
 def template_csv(request):
-    response = HttpResponse(bulk.template_csv(), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(spreadsheet.template_csv(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="award-learners-template.csv"'
     return response
 

@@ -20,18 +20,16 @@ from .audit import record
 from .digests import set_delivery
 from .meetings import change_agenda, create_meeting
 from .notifications import next_actors, notify
+from .publishing import publish, retire, supersede_due
+from .stages import enter_stage
 from .voting import cast_vote, close_vote, count, describe, progress, remind_voters
 from .workflow import (
     add_internal_note,
     complete_consultation,
     decide,
-    enter_stage,
     move_to_profile,
-    publish,
-    retire,
     sign_off_fees,
     submit,
-    supersede_due,
     withdraw,
 )
 

@@ -11,14 +11,8 @@ from .. import permissions, selectors
 from ..models import AuditEvent, Ballot, BallotVoter, Membership, Vote
 from .audit import record_in_place
 from .notifications import notify
-from .workflow import (
-    StaleState,
-    check_allowed,
-    decide,
-    enter_stage,
-    lock,
-    tells_the_office_of_missing_bodies,
-)
+from .stages import StaleState, check_allowed, enter_stage, lock, tells_the_office_of_missing_bodies
+from .workflow import decide
 
 
 @transaction.atomic

@@ -1,154 +1,38 @@
-"""Workflow actions: submit, decide, withdraw, publish, retire, sign off fees, complete a
-consultation, internal notes. Each runs in one transaction and fires the proposal's transitions."""
-
-from functools import wraps
+"""Workflow actions of the authors and reviewers: submit, decide, withdraw, sign off fees, move to the
+active profile, complete a consultation, internal notes. Each runs in one transaction and fires the
+proposal's transitions (``stages``); publishing and retiring are the office's (``publishing``)."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django_fsm import can_proceed, has_transition_perm
 
-from core.queue import enqueue
-from proposals import selectors as proposal_selectors
 from proposals import services as proposal_services
-from proposals.extensions import published_tasks
 from proposals.models import Consultation, Proposal
 from proposals.policy import (
     DECISION,
     PROFILES,
-    VOTE,
     BodyKind,
     State,
     active_profile,
     current_stage,
     fee_review_valid,
     needs_fee_review,
-    next_state,
     profile_of,
     sponsor_unit_ids,
 )
 
 from .. import permissions, selectors
-from ..models import AuditEvent, Ballot, BallotVoter, InternalNote
-from .audit import latest_version, record, record_in_place
-from .notifications import announce, tell_office_of_missing_bodies
-
-StaleState = proposal_services.StaleState
-
-
-class StageWithoutBody(ValidationError):
-    """The stage a proposal would enter has no active body to review it (an administrator
-    deactivated it, or never set it up): the action is refused, whole, with a message naming each
-    body missing (``missing``: ``permissions.MissingBody``)."""
-
-    def __init__(self, proposal, stage, missing):
-        self.proposal, self.stage, self.missing = proposal, stage, missing
-        super().__init__([self.describe(body) for body in missing])
-
-    def describe(self, body):
-        if body.unit is not None:
-            return (
-                f"{body.name} has no active curriculum committee (of its own or of a unit above it): an "
-                f"administrator must set one up (or reactivate it) before the proposal can move to "
-                f"{self.stage.label}."
-            )
-        return (
-            f"{body.name} has no active review body: an administrator must set it up (or reactivate "
-            f"it) before the proposal can move to {self.stage.label}."
-        )
-
-
-def tells_the_office_of_missing_bodies(action):
-    """Around an action that can move a proposal into a stage: when it is refused because the stage
-    has no active body (``StageWithoutBody``), the office is told, once per body and proposal, after
-    the action's own transaction has rolled back (so that the notice is kept), and the refusal goes
-    on to the caller."""
-
-    @wraps(action)
-    def wrapper(*args, **kwargs):
-        try:
-            return action(*args, **kwargs)
-        except StageWithoutBody as refused:
-            tell_office_of_missing_bodies(refused.proposal, refused.stage, refused.missing, refused.messages)
-            raise
-
-    return wrapper
-
-
-def enter_stage(proposal):
-    """What happens whenever a proposal arrives somewhere: a stage without an active body to review
-    it refuses the move (``StageWithoutBody``: the caller's transaction rolls back, the proposal stays
-    where it was); a committee stage opens its vote, with its voters recorded
-    (``selectors.voting_members``): the quorum and the count are over them, and a later change of the
-    body's membership changes neither. The stage is of the proposal's own profile's route."""
-    stage = current_stage(proposal)
-    missing = permissions.missing_bodies(proposal, stage) if stage is not None else []
-    if missing:
-        raise StageWithoutBody(proposal, stage, missing)
-    if stage is not None and stage.decided_by == VOTE:
-        body = permissions.stage_body(proposal, stage)
-        ballot = Ballot.objects.create(
-            proposal=proposal,
-            body=body,
-            stage=proposal.state,
-            version_number=latest_version(proposal),
-        )
-        BallotVoter.objects.bulk_create(
-            BallotVoter(ballot=ballot, user_id=pk) for pk in selectors.voting_members(body, proposal)
-        )
-
-
-def lock(proposal, expected_state=None):
-    locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
-    if expected_state is not None and locked.state != expected_state:
-        raise StaleState(
-            f"Someone else acted first: the proposal is now “{locked.state_label}”. Nothing was changed."
-        )
-    return locked
-
-
-def check_allowed(proposal, transition, user):
-    """Ask the transition itself: a person it does not permit gets 403, a proposal its conditions
-    refuse gets the reason, never a 500."""
-    if not has_transition_perm(transition, user):
-        if not can_proceed(transition):
-            raise ValidationError(blocked_reason(proposal))
-        raise PermissionDenied("You may not take this action on this proposal.")
-
-
-def fire(proposal, transition, user, **kwargs):
-    check_allowed(proposal, transition, user)
-    transition(by=user, **kwargs)
-    proposal.save()
-
-
-def blocked_reason(proposal):
-    if proposal.state in State.REVIEW_STAGES and next_state(proposal) is None:
-        return (
-            f"“{proposal.state_label}” is not on this proposal's route any more, so it cannot be approved "
-            "here: return it to the authors, who resubmit it to the right stage."
-        )
-    skipped = proposal.skipped_stages() if proposal.state in State.REVIEW_STAGES else []
-    if skipped:
-        names = ", ".join(s.label for s in skipped)
-        return (
-            f"Its route requires {names} before {proposal.state_label}, and that has not approved it: "
-            "return it to the authors, whose resubmission goes to the right stage."
-        )
-    components = proposal.component_problems()
-    if components:
-        said = " ".join(problem.message for problem in components)
-        return (
-            f"Its components no longer make a micro-certificate learners can complete: {said} Return it "
-            "to the authors to choose its components again."
-        )
-    if needs_fee_review(proposal) and not fee_review_valid(proposal):
-        return (
-            "The additional fees beyond tuition need a fee review sign-off by "
-            f"{profile_of(proposal).office_name} staff, for the fees the proposal states now, before final approval."
-        )
-    return "This action is not possible at this stage."
-
+from ..models import AuditEvent, Ballot, InternalNote
+from .audit import record, record_in_place
+from .notifications import announce
+from .stages import (
+    StaleState,
+    check_allowed,
+    enter_stage,
+    fire,
+    lock,
+    tells_the_office_of_missing_bodies,
+)
 
 # --- the actions ---------------------------------------------------------------------------------
 
@@ -267,126 +151,6 @@ def withdraw(*, proposal, user, reason=""):
         comment=(reason or "").strip(),
     )
     return locked
-
-
-def _office_transition(proposal, user, *, source, method, action, what, comment=""):
-    """Publish or retire: the office's own transitions, from one state, recorded and announced."""
-    locked = lock(proposal, source)
-    fire(locked, getattr(locked, method), user)
-    record(locked, user, action, from_state=source, to_state=locked.state, comment=(comment or "").strip())
-    announce(locked, what)
-    return locked
-
-
-@transaction.atomic
-def publish(*, proposal, user):
-    """Publish an approved micro-credential; once committed, each registered task (the awards app's
-    achievement builder) is handed the proposal, by task name. A hand-over that cannot be queued
-    (broker down) is redone by the outbox sweep.
-
-    A revision of a published micro-credential replaces it from its effective date: at once, in
-    this transaction, when that date has come; otherwise the daily ``supersede_due`` does it then."""
-    revised = proposal.revision_of if proposal.revision_of_id else None
-    published = _office_transition(
-        proposal,
-        user,
-        source=State.APPROVED,
-        method="publish",
-        action=AuditEvent.Action.PUBLISHED,
-        what="was published",
-        comment=f"Revision of {revised}: it replaces it from {proposal.effective_from:%-d %B %Y}."
-        if revised is not None
-        else "",
-    )
-    for name in published_tasks():
-        transaction.on_commit(lambda name=name: enqueue(name, published.pk))
-    if revised is not None and takes_over(published):
-        _supersede(published, user)
-    return published
-
-
-def takes_over(revision, today=None):
-    """Whether a published revision's effective date has come (today by the institution's clock)."""
-    return revision.effective_from <= (today or timezone.localdate())
-
-
-def _supersede(revision, actor):
-    """The published micro-credential ``revision`` revises is replaced by it: retired, no new
-    learners join it, while its enrolments, evidence and awards stay as they are. Done once: a
-    second call finds it retired and changes nothing (the row lock queues concurrent calls)."""
-    replaced = Proposal.objects.select_for_update().get(pk=revision.revision_of_id)
-    if replaced.state != State.PUBLISHED:
-        return None
-    replaced.supersede(by=actor)
-    replaced.save()
-    record(
-        replaced,
-        actor,
-        AuditEvent.Action.RETIRED,
-        from_state=State.PUBLISHED,
-        to_state=replaced.state,
-        comment=f"Replaced by its revision {revision}, effective {revision.effective_from:%-d %B %Y}. "
-        "No new learners join it; enrolled learners can still finish it and be awarded it.",
-    )
-    announce(replaced, f"was replaced by its revision, effective {revision.effective_from:%-d %B %Y}")
-    return replaced
-
-
-def supersede_due(today=None):
-    """Daily: every published revision whose effective date has come (``today``, by default the
-    institution's date) replaces the micro-credential it revises. Safe to run twice, or beside a
-    publication: each replacement happens once. Returns the micro-credentials replaced."""
-    today = today or timezone.localdate()
-    due = Proposal.objects.filter(
-        state=State.PUBLISHED, revision_of__state=State.PUBLISHED, effective_from__lte=today
-    ).order_by("effective_from", "pk")
-    replaced = []
-    for revision in due:
-        with transaction.atomic():
-            done = _supersede(revision, _publisher(revision))
-        if done is not None:
-            replaced.append(done)
-    return replaced
-
-
-def _publisher(revision):
-    """Who published the revision: the daily job replaces the earlier one in their name."""
-    event = (
-        AuditEvent.objects.filter(proposal=revision, action=AuditEvent.Action.PUBLISHED)
-        .select_related("actor")
-        .order_by("-created_at", "-pk")
-        .first()
-    )
-    return event.actor if event is not None else revision.revision_started_by or revision.lead_author
-
-
-class DependentsNotConfirmed(ValidationError):
-    """Retiring would strand published micro-certificates built on it, and nobody confirmed that."""
-
-
-@transaction.atomic
-def retire(*, proposal, user, reason="", confirm_dependents=False):
-    """Retire a published micro-credential: no new learners join it. When published
-    micro-certificates list it as a component, it is retired only with ``confirm_dependents``;
-    otherwise ``DependentsNotConfirmed`` names them and nothing changes. Who may retire is asked
-    first, so that the refusal tells nothing to someone who may not."""
-    locked = lock(proposal, State.PUBLISHED)
-    check_allowed(locked, locked.retire, user)
-    depending = list(proposal_selectors.dependents(locked, published_only=True))
-    if depending and not confirm_dependents:
-        names = "; ".join(str(p) for p in depending)
-        raise DependentsNotConfirmed(
-            f"Published micro-certificates depend on it ({names}): tick the confirmation to retire it anyway."
-        )
-    return _office_transition(
-        proposal,
-        user,
-        source=State.PUBLISHED,
-        method="retire",
-        action=AuditEvent.Action.RETIRED,
-        what="was retired",
-        comment=reason,
-    )
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from badges import permissions
-from badges.awarding import bulk
+from badges.awarding import bulk, spreadsheet
 from badges.issuing import services
 from badges.models import Award, BulkAward, Learner
 from proposals.policy import active_profile
@@ -164,7 +164,9 @@ def test_a_retired_micro_credential_takes_no_new_learners_in_the_preview(people,
     review_services.retire(proposal=achievement.proposal, user=people["office"])
     achievement.refresh_from_db()
     rows = bulk.check_rows(
-        bulk.parse((HEADER + row("student@example.edu", "B100")).encode()), achievement, awarder(people)
+        spreadsheet.parse((HEADER + row("student@example.edu", "B100")).encode()),
+        achievement,
+        awarder(people),
     )
     assert (rows[0]["outcome"], rows[0]["reason"]) == ("error", "Retired: no new learners join it.")
 
@@ -282,7 +284,7 @@ def test_disguised_formulas_in_uploaded_names_are_refused(people, achievement):
 
 
 def test_the_template_has_the_evidence_columns_and_sample_rows_that_pass(people, achievement):
-    template = bulk.template_csv()
+    template = spreadsheet.template_csv()
     header = template.splitlines()[0].split(",")
     assert {"evidence URL", "narrative", "assessed elsewhere", "reflection"} <= set(header)
     made = upload(people, achievement, template, header="")

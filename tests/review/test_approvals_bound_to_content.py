@@ -13,48 +13,20 @@ from proposals.models import Course, Proposal
 from proposals.policy import PROFILES, State, passed_stages, route_keys, stage_for
 from proposals.policy.parts import ACADEMIC, EVERYTHING, PARTS, parts_changed
 from proposals.versions import ContentHistory, snapshot
-from review.models import AuditEvent
 from review.selectors import stage_approvals
-from tests.factories import complete_proposal
-from tests.workflow import act, stages_seen, walk_to
+from tests.workflow import (
+    act,
+    approve_to_the_end,
+    approve_until,
+    proposal_of,
+    resubmit,
+    returned_at,
+    routed_because,
+    stages_seen,
+    walk_to,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def proposal_of(users, **fields):
-    author = users["faculty"]
-    return complete_proposal(author=author, unit=author.unit_roles.first().unit, **fields)
-
-
-def returned_at(proposal, users, state):
-    proposal = walk_to(proposal, users, state)
-    proposal = act(proposal, users, "request_changes")
-    assert proposal.state == State.RETURNED and proposal.returned_from == state
-    return proposal
-
-
-def resubmit(client, proposal):
-    client.force_login(proposal.lead_author)
-    response = client.post(reverse("review:submit", args=[proposal.pk]))
-    assert response.status_code == 302
-    proposal.refresh_from_db()
-    return proposal
-
-
-def approve_to_the_end(proposal, users):
-    while proposal.state in State.REVIEW_STAGES:
-        proposal = act(proposal, users, "approve")
-    return proposal
-
-
-def approve_until(proposal, users, state):
-    while proposal.state != state:
-        proposal = act(proposal, users, "approve")
-    return proposal
-
-
-def routed_because(proposal):
-    return AuditEvent.objects.filter(proposal=proposal, action="resubmitted").latest("created_at").comment
 
 
 def replace_courses(proposal, count, credits, *, new=False):

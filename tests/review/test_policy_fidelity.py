@@ -13,7 +13,17 @@ from proposals.policy import DECISION, PROFILES, VOTE, BodyKind, Stage, State, r
 from review import services
 from review.models import AuditEvent, Membership, ReviewBody
 from tests.factories import complete_proposal, curriculum_committee, faculty
-from tests.workflow import act, stages_seen, submit, walk_to
+from tests.workflow import (
+    act,
+    approve_to_the_end,
+    proposal_of,
+    resubmit,
+    returned_at,
+    routed_because,
+    stages_seen,
+    submit,
+    walk_to,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -27,36 +37,6 @@ def fiu(settings, db):
 
     logins = seed_demo(with_proposals=False)
     return get_user_model().objects.in_bulk([login.username for login in logins], field_name="username")
-
-
-def proposal_of(demo, **fields):
-    author = demo["faculty"]
-    return complete_proposal(author=author, unit=author.unit_roles.first().unit, **fields)
-
-
-def returned_at(proposal, demo, state):
-    proposal = walk_to(proposal, demo, state)
-    proposal = act(proposal, demo, "request_changes")
-    assert proposal.state == State.RETURNED and proposal.returned_from == state
-    return proposal
-
-
-def resubmit(client, proposal):
-    client.force_login(proposal.lead_author)
-    response = client.post(reverse("review:submit", args=[proposal.pk]))
-    assert response.status_code == 302
-    proposal.refresh_from_db()
-    return proposal
-
-
-def approve_to_the_end(proposal, demo):
-    while proposal.state in State.REVIEW_STAGES:
-        proposal = act(proposal, demo, "approve")
-    return proposal
-
-
-def routed_because(proposal):
-    return AuditEvent.objects.filter(proposal=proposal, action="resubmitted").latest("created_at").comment
 
 
 # --- 1. revision re-routes -----------------------------------------------------------------------
