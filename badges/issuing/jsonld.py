@@ -1,6 +1,7 @@
 """JSON-LD for signing: the contexts the product signs with are files shipped in ``badges/issuing/contexts``
 and never fetched from the network; RDF Dataset Canonicalization (RDFC-1.0, formerly URDNA2015) by
-PyLD, Digital Bazaar's maintained JSON-LD processor.
+PyLD, Digital Bazaar's maintained JSON-LD processor, writing N-Quads with the escaping RDFC-1.0
+requires (``nquads``).
 
 Processing a context dominates canonicalisation, so PyLD's processed-context cache is kept warm
 across calls (the loader returns the same parsed objects every time).
@@ -13,6 +14,10 @@ from pathlib import Path
 
 from pyld import jsonld
 from pyld.canon import URDNA2015
+
+from . import nquads
+
+nquads.install()  # canonical N-Quads escaping in every hash PyLD's RDFC-1.0 takes
 
 CONTEXTS_DIR = Path(__file__).resolve().parent / "contexts"
 
