@@ -33,7 +33,9 @@ def enqueue(task, *args):
     name = task if isinstance(task, str) else task.name
     if not conf.task_always_eager and time.monotonic() < _paused_until:
         logger.warning(
-            "Not queueing %s%r: the broker was unreachable moments ago; the outbox sweep will.", name, args
+            "Not queueing %s%s: the broker was unreachable moments ago; the outbox sweep will.",
+            name,
+            _shown(args),
         )
         return False
     try:
@@ -43,6 +45,14 @@ def enqueue(task, *args):
             raise
         if not conf.task_always_eager:
             _paused_until = time.monotonic() + PAUSE_AFTER_FAILURE_SECONDS
-        logger.warning("Could not queue %s%r; the outbox sweep will.", name, args, exc_info=True)
+        logger.warning("Could not queue %s%s; the outbox sweep will.", name, _shown(args), exc_info=True)
         return False
     return True
+
+
+def _shown(args):
+    """The arguments as the log shows them: row ids in full; anything else (an email's text, which
+    may hold a confirmation or reset link) only counted."""
+    if all(isinstance(arg, int) for arg in args):
+        return repr(args)
+    return f"(…{len(args)} arguments, not logged)"

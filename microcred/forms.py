@@ -36,8 +36,7 @@ class QueuedPasswordResetForm(PasswordResetForm):
         from django.template import loader
 
         from core.queue import enqueue
-
-        from .tasks import send_account_email
+        from core.tasks import send_account_email
 
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)

@@ -214,15 +214,26 @@ AUTHENTICATION_BACKENDS = [
 ACCOUNT_ADAPTER = "badges.learning.accounts.LearnerAccountAdapter"
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
-ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+# No username at sign-up: learners give their names (badges.learning.signup), and allauth makes the
+# username, which no page shows them.
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_FORMS = {"signup": "badges.learning.signup.LearnerSignupForm"}
+# Sign-ups per client address (core.clients), counted in the cache: shared by every process when
+# CACHE_URL is set, as production needs.
+ACCOUNT_RATE_LIMITS = {"signup": env("SIGNUP_RATE_LIMIT", "5/m/ip,20/h/ip")}
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Micro-credentials] "
 ACCOUNT_LOGOUT_REDIRECT_URL = "login"
-# Failed logins: after AXES_FAILURE_LIMIT failures an account, and separately an address, is locked
-# out for AXES_COOLOFF_HOURS; the page says so without saying whether the account exists.
+# Failed logins: after AXES_FAILURE_LIMIT failures for one username from one client address, that
+# pair is locked out for AXES_COOLOFF_HOURS; the page says so without saying whether the account
+# exists. Per pair, not per address alone: behind a proxy, or a campus NAT, many people share one.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_HOURS", 1)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "core.clients.client_address"
+# The TLS proxies in front of the web processes (addresses or networks, comma-separated): only a
+# request from one of them has its X-Forwarded-For header read for the client's address.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False

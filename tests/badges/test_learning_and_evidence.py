@@ -173,7 +173,7 @@ def test_a_learner_from_outside_registers_verifies_their_email_then_joins(client
         reverse("account_signup"),
         {
             "email": "ana@example.org",
-            "username": "ana",
+            "first_name": "Ana", "last_name": "Lima",
             "password1": "a-long-passphrase-9",
             "password2": "a-long-passphrase-9",
         },
@@ -181,7 +181,8 @@ def test_a_learner_from_outside_registers_verifies_their_email_then_joins(client
     assert response.status_code == 302
     from django.contrib.auth import get_user_model
 
-    ana = get_user_model().objects.get(username="ana")
+    ana = get_user_model().objects.get(email="ana@example.org")
+    assert ana.get_full_name() == "Ana Lima"
     assert Learner.objects.filter(user=ana, student_id="").exists()
     assert ana.groups.filter(name="Learner").exists()
     client.force_login(ana)
