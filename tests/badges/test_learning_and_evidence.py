@@ -173,7 +173,8 @@ def test_a_learner_from_outside_registers_verifies_their_email_then_joins(client
         reverse("account_signup"),
         {
             "email": "ana@example.org",
-            "first_name": "Ana", "last_name": "Lima",
+            "first_name": "Ana",
+            "last_name": "Lima",
             "password1": "a-long-passphrase-9",
             "password2": "a-long-passphrase-9",
         },
