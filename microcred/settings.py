@@ -213,6 +213,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 ACCOUNT_ADAPTER = "badges.learning.accounts.LearnerAccountAdapter"
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+# The link in the email confirms at once and logs the person in (in the browser they signed up in),
+# taking them on to the page they were going to: no extra page, no second login.
+ACCOUNT_CONFIRM_EMAIL_ON_GET = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 # No username at sign-up: learners give their names (badges.learning.signup), and allauth makes the
 # username, which no page shows them.

@@ -196,6 +196,34 @@ def test_a_learner_from_outside_registers_verifies_their_email_then_joins(client
     assert Enrolment.objects.filter(learner=ana, achievement=achievement).exists()
 
 
+def test_the_confirmation_link_logs_the_new_learner_in_on_the_micro_credential_they_wanted(
+    client, achievement
+):
+    detail = reverse("badges:catalog_detail", args=[achievement.uuid])
+    page = client.get(detail).content.decode()
+    register = re.search(r'href="(/learners/signup/\?next=[^"]+)"', page).group(1).replace("&amp;", "&")
+    form = client.get(register).content.decode()
+    assert f'value="{detail}"' in form  # the way on is kept through the form
+
+    client.post(
+        register,
+        {
+            "first_name": "Ana",
+            "last_name": "Lima",
+            "email": "ana@example.org",
+            "password1": "a-long-passphrase-9",
+            "password2": "a-long-passphrase-9",
+            "next": detail,
+        },
+    )
+    link = re.search(r"/learners/confirm-email/\S+/", mail.outbox[-1].body).group(0)
+    landed = client.get(link, follow=True)
+
+    assert landed.redirect_chain[-1][0] == detail
+    assert landed.context["user"].email == "ana@example.org"
+    assert "Verify your email address first" not in landed.content.decode()
+
+
 def test_fiu_asks_for_the_reflection_and_the_office_evaluates(
     settings, fiu_demo, django_capture_on_commit_callbacks, tmp_path
 ):

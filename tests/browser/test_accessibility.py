@@ -176,7 +176,7 @@ def refused_email_choice(page, site):
 REACHED_BY = {
     "home_menu": open_user_menu,
     "login_error": wrong_password,
-    "signup_errors": submit_empty("signup", "Sign up"),
+    "signup_errors": submit_empty("signup", "Register"),
     "create_errors": submit_empty("create", "Create the draft"),
     "revise_errors": submit_empty("revise", "Start the revision"),
     "section_saved": save_a_section,
