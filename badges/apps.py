@@ -9,7 +9,7 @@ class BadgesConfig(AppConfig):
     def ready(self):
         from core import hooks
 
-        from . import tasks
+        from . import checks, tasks  # noqa: F401 - checks registers the system checks
         from .home import home_cards
         from .panels import impact_panel
         from .trends import award_trends

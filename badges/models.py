@@ -11,6 +11,8 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from core.models import AppendOnly
 from proposals.models import Proposal
 
+from .issuing import documents
+
 
 class IssuerKey(models.Model):
     """A public signing key of the institution. The private key lives in a file (``badges.issuing.keys``),
@@ -39,7 +41,13 @@ class IssuerKey(models.Model):
 
     @property
     def url(self):
+        """Its id in the https controller document (and where it is published on its own)."""
         return settings.PUBLIC_BASE_URL + reverse("badges:key", args=[self.name])
+
+    @property
+    def did_url(self):
+        """Its id in the did:web DID document."""
+        return f"{documents.issuer_did()}#{self.name}"
 
 
 class Achievement(models.Model):
@@ -210,6 +218,9 @@ class StatusList(models.Model):
     purpose = models.CharField(max_length=20, unique=True, default="revocation")
     next_index = models.PositiveIntegerField(default=0)
     credential_json = models.TextField(blank=True)
+    did_credential_json = models.TextField(
+        blank=True, help_text="The same list, issued under the issuer's did:web id."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self):
@@ -218,6 +229,12 @@ class StatusList(models.Model):
     @property
     def url(self):
         return settings.PUBLIC_BASE_URL + reverse("badges:status_list", args=[self.purpose])
+
+    @property
+    def did_url(self):
+        """Where the list issued under the did:web id is published: a verifier requires a status
+        list's issuer to be the credential's, and credentials name either id."""
+        return settings.PUBLIC_BASE_URL + reverse("badges:status_list_did", args=[self.purpose])
 
 
 class Learner(models.Model):

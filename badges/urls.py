@@ -15,6 +15,7 @@ urlpatterns = [
     path("achievements/<uuid:uuid>", issuing.achievement, name="achievement"),
     path("achievements/<uuid:uuid>/image.png", issuing.achievement_image, name="achievement_image"),
     path("status/<slug:purpose>", issuing.status_list, name="status_list"),
+    path("status/<slug:purpose>/did", issuing.status_list, {"did": True}, name="status_list_did"),
     path("verify/", verification.verify, name="verify"),
     path("awards/<uuid:public_id>/", views.award, name="award"),
     path("awards/<uuid:public_id>/credential.json", issuing.award_json, name="award_json"),

@@ -65,6 +65,13 @@ MICROCRED_POLICY = env("MICROCRED_POLICY", "").strip().lower()
 # Blank means the active profile's institution (proposals.policy); set it to show another name.
 INSTITUTION_NAME_OVERRIDE = env("INSTITUTION_NAME", "")
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# How credentials name the issuer (badges.issuing.documents): "https", the controller document's URL
+# under PUBLIC_BASE_URL, or "did:web", the did:web DID of PUBLIC_BASE_URL, for wallets that only
+# resolve DIDs. Both documents are always published, so that changing it leaves every credential
+# already issued verifying.
+ISSUER_IDENTIFIER = env("ISSUER_IDENTIFIER", "https").strip().lower()
+if ISSUER_IDENTIFIER not in {"https", "did:web"}:
+    raise ImproperlyConfigured(f'ISSUER_IDENTIFIER must be "https" or "did:web", not {ISSUER_IDENTIFIER!r}.')
 # The institution's signing keys (badges.issuing.keys): private keys are files here, never in the database,
 # encrypted with the passphrase when one is set. Back the folder up; keep the passphrase apart.
 ISSUER_KEY_DIR = Path(env("ISSUER_KEY_DIR", str(BASE_DIR / "private-keys")))

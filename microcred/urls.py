@@ -3,6 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from badges.issuing import views as issuing
+
 from . import views
 from .forms import LoginForm, QueuedPasswordResetForm
 
@@ -13,6 +15,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
+    # The issuer's did:web DID document: its path depends on PUBLIC_BASE_URL, the view answers one.
+    path(".well-known/did.json", issuing.did_document, name="did_document"),
+    path("did.json", issuing.did_document, name="did_document_below_path"),
     path("proposals/", include("proposals.urls")),
     path("review/", include("review.urls")),
     path("badges/", include("badges.urls")),

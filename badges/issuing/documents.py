@@ -1,11 +1,19 @@
-"""The Open Badges 3.0 / VC 2.0 documents the product publishes: the issuer profile and controller
-document, verification methods, achievements, credentials and the revocation status list."""
+"""The Open Badges 3.0 / VC 2.0 documents the product publishes: the issuer profile, its controller
+document and DID document, verification methods, achievements, credentials and the revocation
+status list.
+
+The issuer has two ids, both always published with every key: the controller document's https URL
+(``/badges/issuer``) and the ``did:web`` DID of ``PUBLIC_BASE_URL`` (its DID document at the path the
+did:web method prescribes). ``ISSUER_IDENTIFIER`` chooses the one new credentials name; whatever
+it was when a credential was issued, the id and key it names keep resolving.
+"""
 
 import base64
 import gzip
 import hashlib
 import secrets
 from datetime import UTC
+from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.urls import reverse
@@ -29,8 +37,51 @@ def institution_name():
     return settings.INSTITUTION_NAME_OVERRIDE or active_profile().institution
 
 
+DID_WEB = "did:web"
+
+
+def did_web_mode():
+    return settings.ISSUER_IDENTIFIER == DID_WEB
+
+
 def issuer_id():
+    """The issuer's id as new credentials, achievements and the status list name it."""
+    return issuer_did() if did_web_mode() else https_issuer_id()
+
+
+def https_issuer_id():
+    """The URL of the issuer's controller document."""
     return absolute(reverse("badges:issuer"))
+
+
+def issuer_did():
+    """The did:web DID of ``PUBLIC_BASE_URL``: the host, its port as ``%3A<port>``, then each path
+    segment after a colon (did:web method, "Create"): https://example.edu:8443/cred gives
+    did:web:example.edu%3A8443:cred."""
+    parts = urlsplit(settings.PUBLIC_BASE_URL)
+    host = parts.hostname or ""
+    if parts.port:
+        host += f"%3A{parts.port}"
+    # A DID allows letters, digits, "." "-" "_" and percent-escapes; quote leaves "~" as it is.
+    segments = [quote(s, safe="").replace("~", "%7E") for s in parts.path.split("/") if s]
+    return ":".join([DID_WEB, host, *segments])
+
+
+def did_document_path():
+    """Where the DID document is served, below ``PUBLIC_BASE_URL``: /.well-known/did.json for a
+    bare host, /did.json when the base URL has a path (did:web method, "Read")."""
+    return "/did.json" if urlsplit(settings.PUBLIC_BASE_URL).path.strip("/") else "/.well-known/did.json"
+
+
+def key_id(key):
+    """The verification method new proofs by ``key`` name, in the current ``ISSUER_IDENTIFIER``."""
+    return key.did_url if did_web_mode() else key.url
+
+
+def status_list_url(status_list):
+    """The status list new credentials point at: the one whose issuer is the id they name (verifiers
+    require the status list's issuer to be the credential's)."""
+    return status_list.did_url if did_web_mode() else status_list.url
 
 
 def issuer_profile():
@@ -51,9 +102,14 @@ def controller_document(keys):
     # as plain JSON instead of framing the document. The id is an https URL, not a DID.
     return {
         "@context": [DID_V1, MULTIKEY_V1],
-        "id": issuer_id(),
+        "id": https_issuer_id(),
         "name": institution_name(),
         "url": settings.PUBLIC_BASE_URL,
+        # Each of the two documents names the other: both are served by the same site, so the link
+        # holds both ways, as DID Core asks of ``alsoKnownAs``. It lets a wallet holding credentials
+        # under both ids (before and after a change of ISSUER_IDENTIFIER) see one issuer; it grants
+        # no key anything, since each document lists its own assertion methods.
+        "alsoKnownAs": [issuer_did()],
         "verificationMethod": [verification_method(key) for key in keys],
         # A retired key stays here (with no ``expires``): what it signed keeps verifying. A revoked
         # (compromised) key leaves: whoever holds it can sign with any ``created`` date, so none of
@@ -65,12 +121,26 @@ def controller_document(keys):
     }
 
 
-def verification_method(key):
+def did_document(keys):
+    """The issuer's did:web DID document: the same keys, with the same status, as the controller
+    document, each under its DID URL (``<did>#<key name>``)."""
+    return {
+        "@context": [DID_V1, MULTIKEY_V1],
+        "id": issuer_did(),
+        "alsoKnownAs": [https_issuer_id()],
+        "verificationMethod": [verification_method(key, did=True) for key in keys],
+        "assertionMethod": [key.did_url for key in keys if key.revoked_at is None],
+    }
+
+
+def verification_method(key, *, did=False):
+    """``key`` as a Multikey verification method of the controller document, or with ``did`` of
+    the DID document."""
     method = {
         "@context": MULTIKEY_V1,
-        "id": key.url,
+        "id": key.did_url if did else key.url,
         "type": "Multikey",
-        "controller": issuer_id(),
+        "controller": issuer_did() if did else https_issuer_id(),
         "publicKeyMultibase": key.public_key_multibase,
     }
     if key.revoked_at is not None:
@@ -206,12 +276,12 @@ def encoded_list(revoked_indices, size=STATUS_LIST_SIZE):
     return "u" + base64.urlsafe_b64encode(packed).decode().rstrip("=")
 
 
-def status_list_document(*, url, revoked_indices, valid_from):
+def status_list_document(*, url, issuer, revoked_indices, valid_from):
     return {
         "@context": [VC_V2],
         "id": url,
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
-        "issuer": issuer_id(),
+        "issuer": issuer,
         "validFrom": iso(valid_from),
         "credentialSubject": {
             "id": f"{url}#list",

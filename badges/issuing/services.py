@@ -126,21 +126,23 @@ def signing_key():
     return key
 
 
-def _sign(document, key, now):
-    """``document`` with a Data Integrity proof by ``key``, made ``now``."""
+def _sign(document, key, now, verification_method=None):
+    """``document`` with a Data Integrity proof by ``key``, made ``now``, naming the key as the
+    current ``ISSUER_IDENTIFIER`` does unless ``verification_method`` is given."""
     return signing.sign(
         document,
         private_key=keys.load_private(key.name),
-        verification_method=key.url,
+        verification_method=verification_method or documents.key_id(key),
         created=documents.iso(now),
     )
 
 
 def public_key_for(verification_method):
-    """The public key of one of our verification methods that may assert credentials, or None. As
-    in the controller document, a revoked (compromised) key verifies nothing; a retired key does."""
+    """The public key of one of our verification methods that may assert credentials (under either
+    id, https or did:web), or None. As in the controller and DID documents, a revoked (compromised)
+    key verifies nothing; a retired key does."""
     trusted = IssuerKey.objects.filter(revoked_at__isnull=True)
-    key = next((k for k in trusted if k.url == verification_method), None)
+    key = next((k for k in trusted if verification_method in (k.url, k.did_url)), None)
     return keys.public_key_from_multikey(key.public_key_multibase) if key else None
 
 
@@ -219,6 +221,10 @@ def _next_status_index():
     if index >= documents.STATUS_LIST_SIZE:
         raise ValidationError("The revocation status list is full; a new list is needed.")
     StatusList.objects.filter(pk=status_list.pk).update(next_index=index + 1)
+    if documents.did_web_mode() and status_list.credential_json and not status_list.did_credential_json:
+        # A site that issued before the list was also published under the did:web id: publish it
+        # before the first credential that points at it.
+        publish_status_list()
     return index
 
 
@@ -327,7 +333,7 @@ def _store_credential(award, key, now, *, issued_at, valid_until):
         issued_at=issued_at,
         valid_until=valid_until,
         # Published (signed) since the first key was made: see create_issuer_key.
-        status_list_url=StatusList(purpose="revocation").url,
+        status_list_url=documents.status_list_url(StatusList(purpose="revocation")),
     )
     signed = _sign(unsigned, key, now)
     text = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
@@ -419,7 +425,9 @@ def revoke(*, award, user, reason):
 
 
 def publish_status_list():
-    """Sign the revocation status list anew from the revoked awards (the list row is locked)."""
+    """Sign the revocation status list anew from the revoked awards (the list row is locked), twice:
+    issued under the https issuer id and under the did:web one, since a verifier requires the
+    list's issuer to be the credential's and credentials issued in either mode point at theirs."""
     status_list, _ = StatusList.objects.select_for_update().get_or_create(purpose="revocation")
     # Revoked: every credential of a revoked award, and every credential superseded by a re-issue.
     revoked = set(Award.objects.filter(state=Award.State.REVOKED).values_list("status_index", flat=True))
@@ -430,10 +438,16 @@ def publish_status_list():
     )
     key = signing_key()
     now = timezone.now()
-    document = documents.status_list_document(url=status_list.url, revoked_indices=revoked, valid_from=now)
-    signed = _sign(document, key, now)
-    status_list.credential_json = json.dumps(signed, separators=(",", ":"))
-    status_list.save(update_fields=["credential_json", "updated_at"])
+    for field, url, issuer, method in (
+        ("credential_json", status_list.url, documents.https_issuer_id(), key.url),
+        ("did_credential_json", status_list.did_url, documents.issuer_did(), key.did_url),
+    ):
+        document = documents.status_list_document(
+            url=url, issuer=issuer, revoked_indices=revoked, valid_from=now
+        )
+        signed = _sign(document, key, now, verification_method=method)
+        setattr(status_list, field, json.dumps(signed, separators=(",", ":")))
+    status_list.save(update_fields=["credential_json", "did_credential_json", "updated_at"])
     return status_list
 
 

@@ -18,6 +18,7 @@ from .forms import RevokeForm
 
 LD_JSON = "application/ld+json"
 VC_LD_JSON = "application/vc+ld+json"
+DID_JSON = "application/did+json"
 
 
 def _json(document, content_type=LD_JSON):
@@ -31,6 +32,18 @@ def issuer(request):
     """The issuer's profile and controller document: every key, and under ``assertionMethod`` every
     key but a compromised one."""
     return _json(documents.controller_document(selectors.published_keys()))
+
+
+@cache_control(public=True, max_age=300)
+def did_document(request):
+    """The issuer's did:web DID document, served at one of two routes: the one the did:web method
+    prescribes for ``PUBLIC_BASE_URL`` (/.well-known/did.json, or /did.json below a path); the other
+    is not found. Served whatever ``ISSUER_IDENTIFIER`` is now, for the credentials issued under it."""
+    if request.path_info != documents.did_document_path():
+        raise Http404("The DID document is at the other path for this site's base URL.")
+    response = _json(documents.did_document(selectors.published_keys()), DID_JSON)
+    response["Access-Control-Allow-Origin"] = "*"  # wallets in a browser fetch it from another origin
+    return response
 
 
 # As short as the controller document's: a key's ``revoked`` date reaches verifiers as soon as its
@@ -52,11 +65,13 @@ def achievement_image(request, uuid):
 
 
 @cache_control(public=True, max_age=60)
-def status_list(request, purpose):
+def status_list(request, purpose, did=False):
+    """The signed status list, issued under the https issuer id, or with ``did`` under the did:web one."""
     found = get_object_or_404(StatusList, purpose=purpose)
-    if not found.credential_json:
+    text = found.did_credential_json if did else found.credential_json
+    if not text:
         raise Http404("The status list has not been published yet.")
-    return HttpResponse(found.credential_json, content_type=f"{VC_LD_JSON}; charset=utf-8")
+    return HttpResponse(text, content_type=f"{VC_LD_JSON}; charset=utf-8")
 
 
 def _credential(public_id):

@@ -326,8 +326,11 @@ def _key_for(proof, result):
         )
         return None
     for key in IssuerKey.objects.all():
-        if key.url == method:
-            return keys.public_key_from_multikey(key.public_key_multibase), key, documents.issuer_id()
+        # Ours under either of the issuer's ids, whichever ISSUER_IDENTIFIER signed it: from the
+        # database, never fetched.
+        controllers = {key.url: documents.https_issuer_id(), key.did_url: documents.issuer_did()}
+        if method in controllers:
+            return keys.public_key_from_multikey(key.public_key_multibase), key, controllers[method]
     if method.startswith(DID_KEY) and len(method) <= MAX_KEY_TEXT:
         did, _, fragment = method.partition("#")
         multibase = did.removeprefix(DID_KEY)

@@ -151,6 +151,13 @@ RULES = {
     "home": [Rule(get=LOGGED_IN)],
     "healthz": [Rule(get=PUBLIC, why="the load balancer's liveness check")],
     "favicon": [Rule(get=PUBLIC, why="a redirect to the SVG icon, for browsers that ask for /favicon.ico")],
+    "did_document": [Rule(get=PUBLIC, why="the issuer's did:web DID document, which wallets resolve")],
+    "did_document_below_path": [
+        Rule(
+            get=Answer(ANYONE, through=404),
+            why="the DID document's place only when PUBLIC_BASE_URL has a path, which the tests' has not",
+        )
+    ],
     "login": [Rule(get=PUBLIC, why="a signed-in person is sent home")],
     "logout": [Rule(get=METHOD_NOT_ALLOWED, post=PUBLIC, why="a POST, which sends everyone to log in")],
     "password_reset": [Rule(get=PUBLIC)],
@@ -386,6 +393,7 @@ RULES = {
     "badges:achievement": [Rule(get=PUBLIC, kwargs=lambda w: {"uuid": w.achievement.uuid})],
     "badges:achievement_image": [Rule(get=PUBLIC, kwargs=lambda w: {"uuid": w.achievement.uuid})],
     "badges:status_list": [Rule(get=PUBLIC, kwargs=lambda w: {"purpose": w.status_list.purpose})],
+    "badges:status_list_did": [Rule(get=PUBLIC, kwargs=lambda w: {"purpose": w.status_list.purpose})],
     "badges:verify": [Rule(get=PUBLIC, why="anyone checks a credential; nothing uploaded is kept")],
     "badges:award": [Rule(get=PUBLIC, kwargs=lambda w: {"public_id": w.award.public_id})],
     "badges:award_json": [Rule(get=PUBLIC, kwargs=lambda w: {"public_id": w.award.public_id})],

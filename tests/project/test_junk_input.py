@@ -737,6 +737,8 @@ def test_any_id_in_the_path_answers_without_a_server_error(site, route):
 READ_NOTHING = {
     "healthz",
     "favicon",
+    "did_document",
+    "did_document_below_path",
     "logout",
     "password_reset_done",
     "password_reset_complete",
@@ -757,6 +759,7 @@ READ_NOTHING = {
     "badges:achievement",
     "badges:achievement_image",
     "badges:status_list",
+    "badges:status_list_did",
     "badges:award",
     "badges:award_json",
     "badges:award_png",

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from badges.issuing import documents
 from badges.issuing.services import create_issuer_key
 
 
@@ -14,5 +15,5 @@ class Command(BaseCommand):
         key = create_issuer_key()
         self.stdout.write(self.style.SUCCESS(f"Created issuer key {key.name}."))
         self.stdout.write(f"  public key (Multikey): {key.public_key_multibase}")
-        self.stdout.write(f"  verification method:   {key.url}")
+        self.stdout.write(f"  verification method:   {documents.key_id(key)}")
         self.stdout.write("Back up ISSUER_KEY_DIR now; keep the passphrase apart from the backup.")

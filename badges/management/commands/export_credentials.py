@@ -1,4 +1,5 @@
 import json
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -27,16 +28,26 @@ class Command(BaseCommand):
 
         def publish(url, text):
             parts = urlsplit(url)
-            name = (parts.path.strip("/").replace("/", "_") or "index") + ".json"
+            # A DID URL (did:web:host#key) has its name in the path and the fragment.
+            place = "_".join(
+                filter(None, [parts.scheme if parts.scheme == "did" else "", parts.path, parts.fragment])
+            )
+            name = (re.sub(r"[^A-Za-z0-9.-]+", "_", place).strip("_") or "index") + ".json"
             (public / name).write_text(text, encoding="utf-8")
             mapping[url] = name
 
         keys = selectors.published_keys()
-        publish(documents.issuer_id(), json.dumps(documents.controller_document(keys), indent=2))
+        # The issuer under both its ids, whichever credentials name: the controller document and the
+        # DID document, and each key under its URL and its DID URL (as a DID resolver dereferences it).
+        publish(documents.https_issuer_id(), json.dumps(documents.controller_document(keys), indent=2))
+        publish(documents.issuer_did(), json.dumps(documents.did_document(keys), indent=2))
         for key in keys:
             publish(key.url, json.dumps(documents.verification_method(key), indent=2))
+            publish(key.did_url, json.dumps(documents.verification_method(key, did=True), indent=2))
         for status_list in StatusList.objects.exclude(credential_json=""):
             publish(status_list.url, status_list.credential_json)
+            if status_list.did_credential_json:
+                publish(status_list.did_url, status_list.did_credential_json)
         for achievement in Achievement.objects.all():
             publish(achievement.url, json.dumps(achievement.data, indent=2))
         count = 0

@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from badges.issuing import documents
 from badges.issuing.services import revoke_issuer_key, signing_key
 from badges.models import Award
 
@@ -37,5 +38,5 @@ class Command(BaseCommand):
             "pages; independent verifiers reject them (the key is no longer an assertion method)."
         )
         self.stdout.write(
-            f"Signing key now: {current.name} ({current.url}); the status list is signed by it."
+            f"Signing key now: {current.name} ({documents.key_id(current)}); the status list is signed by it."
         )

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from badges.issuing import documents
 from badges.issuing.services import KEY_CACHE_SECONDS, rotate_issuer_key
 
 
@@ -13,7 +14,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         key, retired = rotate_issuer_key()
         self.stdout.write(self.style.SUCCESS(f"Created issuer key {key.name}; it signs from now on."))
-        self.stdout.write(f"  verification method:   {key.url}")
+        self.stdout.write(f"  verification method:   {documents.key_id(key)}")
         self.stdout.write(f"  public key (Multikey): {key.public_key_multibase}")
         self.stdout.write("  the revocation status list is signed anew by it.")
         for old in retired:
