@@ -79,6 +79,16 @@ def test_a_flat_array_of_20000_strings_is_refused_unprocessed(db, json_ld_calls)
     assert json_ld_calls() == []
 
 
+def test_arrays_inside_an_array_count_as_one_array(db, json_ld_calls):
+    """JSON-LD expansion flattens them: 19 lists of 255 strings cost what 4,845 strings in one do."""
+    document = foreign_credential()
+    document["credentialSubject"]["https://example.org/n"] = [
+        [f"v{i}-{j}" for i in range(255)] for j in range(19)
+    ]
+    assert "its “https://example.org/n” list holds 4,845 entries" in problem_of(document)
+    assert json_ld_calls() == []
+
+
 def test_an_array_at_the_cap_is_read(db):
     document = foreign_credential()
     document["credentialSubject"]["achievement"]["tag"] = [f"skill {n}" for n in range(budget.MAX_ENTRIES)]
@@ -87,7 +97,9 @@ def test_an_array_at_the_cap_is_read(db):
 
 def test_many_values_in_many_small_arrays_are_refused(db, json_ld_calls):
     document = foreign_credential()
-    document["credentialSubject"]["https://example.org/notes"] = [[f"note {n}"] * 200 for n in range(30)]
+    document["credentialSubject"]["https://example.org/notes"] = [
+        {"https://example.org/note": [f"note {n}"] * 200} for n in range(30)
+    ]
     assert "it holds more than 5,000 values, the most this page reads" in problem_of(document)
     assert json_ld_calls() == []
 
@@ -160,6 +172,19 @@ def test_work_that_does_not_end_is_stopped_at_the_budget(db, settings, monkeypat
         "It is too complex to check: checking its signature would take longer than this page allows for one file."
     ]
     assert multiprocessing.active_children() == []  # the child was stopped, not left running
+
+
+def test_many_cliques_within_the_caps_are_stopped_at_the_budget(db, settings):
+    """Twenty cliques of six blank nodes: a few hundred values, each clique within the look-alike
+    cap, together far more work (about twenty seconds here) than one upload may take."""
+    settings.VERIFY_WORK_SECONDS = 1
+    document = foreign_credential()
+    document["credentialSubject"]["https://example.org/friends"] = [
+        node for n in range(20) for node in clique(6, f"c{n}b")
+    ]
+    result = check(document)
+    assert any("too complex to check" in reason for reason in result.reasons)
+    assert multiprocessing.active_children() == []
 
 
 def test_the_document_and_every_proof_share_one_deadline(db, monkeypatch, tmp_path):
