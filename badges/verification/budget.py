@@ -17,6 +17,7 @@ The child never uses the database: the caller looks the keys up first and they r
 raw public key bytes; the child answers with a small ``Outcome``.
 """
 
+import functools
 import math
 import multiprocessing
 import os
@@ -128,6 +129,7 @@ def check_signatures(document, public_keys, *, seconds=None):
     killed at the limit. ``public_keys`` maps each proof's verification method to its
     ``Ed25519PublicKey``. Returns an ``Outcome``."""
     seconds = settings.VERIFY_WORK_SECONDS if seconds is None else seconds
+    _process_shipped_contexts()
     proofs = [
         (
             {k: v for k, v in proof.items() if k != "proofValue"},
@@ -137,6 +139,43 @@ def check_signatures(document, public_keys, *, seconds=None):
         for proof in _as_list(document.get("proof"))
     ]
     return run_limited(_canonicalize_and_verify, (document, proofs), seconds=seconds)
+
+
+# A credential in the shape Open Badges issuers use, with the types whose scoped contexts they use.
+SAMPLE = {
+    "@context": [jsonld.VC_V2, jsonld.OB_V3],
+    "id": "urn:uuid:00000000-0000-4000-8000-000000000000",
+    "type": ["VerifiableCredential", "OpenBadgeCredential"],
+    "issuer": {"id": "https://issuer.example/", "type": ["Profile"], "name": "Sample"},
+    "validFrom": "2025-01-01T00:00:00Z",
+    "credentialSubject": {
+        "type": ["AchievementSubject"],
+        "achievement": {
+            "id": "https://issuer.example/achievement",
+            "type": ["Achievement"],
+            "name": "Sample",
+            "criteria": {"narrative": "Sample"},
+        },
+    },
+    "credentialStatus": {"id": "https://issuer.example/status#1", "type": "BitstringStatusListEntry"},
+}
+SAMPLE_PROOF = {
+    "@context": [jsonld.VC_V2, jsonld.OB_V3],
+    "type": "DataIntegrityProof",
+    "cryptosuite": signing.CRYPTOSUITE,
+    "created": "2025-01-01T00:00:00Z",
+    "verificationMethod": "https://issuer.example/key",
+    "proofPurpose": "assertionMethod",
+}
+
+
+@functools.cache
+def _process_shipped_contexts():
+    """Process the shipped contexts once in this (web) process, by canonicalising a sample of our
+    own: each child inherits them processed. What a child processes is lost when it ends, and
+    processing the contexts is most of the work of checking a credential."""
+    jsonld.canonicalize(SAMPLE)
+    jsonld.canonicalize(SAMPLE_PROOF)
 
 
 def _canonicalize_and_verify(document, proofs, deadline):
