@@ -264,7 +264,8 @@ def percentile(values, share):
 def main():
     import logging
 
-    logging.getLogger("axes").setLevel(logging.WARNING)
+    for name in ("axes", "celery", "kombu"):
+        logging.getLogger(name).setLevel(logging.ERROR)
     call_command("migrate", verbosity=0)
     from badges.models import Award
     from microcred.demo import seed_demo
