@@ -86,7 +86,6 @@ def _too_many(request, wait):
     """429: the page, saying how long to wait; the upload is not read."""
     response = _page(request, form=VerifyForm(), wait=wait, status=429)
     response["Retry-After"] = str(wait)
-    response["Connection"] = "close"  # the unread upload is not waited for
     return response
 
 
