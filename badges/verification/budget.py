@@ -217,7 +217,7 @@ def _missing_context(error):
 def run_limited(function, args, *, seconds):
     """``function(*args, deadline)`` in a forked child process, which is killed once ``seconds``
     have passed; the child's answer (an ``Outcome``), or ``Outcome(TOO_COMPLEX)`` when it ran out
-    of time, CPU or memory. A fork starts in about a millisecond and inherits the warm caches (the
+    of time, CPU or memory. A fork starts in milliseconds and inherits the warm caches (the
     processed contexts), and nothing the child does can outlast the limit."""
     context = multiprocessing.get_context("fork")
     receiving, sending = context.Pipe(duplex=False)
