@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed-stamp
 # Local runs are development runs; production sets DEBUG=0 and a SECRET_KEY (see README).
 export DEBUG ?= 1
 
-.PHONY: help run test lint install bench bench-awards bench-transcripts bench-bulk bench-scale bench-load clean
+.PHONY: help run test lint install bench bench-awards bench-transcripts bench-bulk bench-scale bench-load bench-verify clean
 
 # The first target: plain `make` lists the targets, each described by the `## ` comment on its line.
 help: ## list the targets with what each does
@@ -68,3 +68,7 @@ bench-scale: $(STAMP) ## every main page at demo size and at a large university 
 bench-load: $(STAMP) ## gunicorn + Locust at 1, 8 and 32 users
 	$(BIN)/python -m pip install --quiet -e ".[load]"
 	$(BIN)/python scripts/bench_scale.py load
+
+# gunicorn, attackers posting hostile credentials to the verify page, and another visitor's latency.
+bench-verify: $(STAMP) ## attackers post hostile credentials to /badges/verify/ while a visitor reads pages
+	$(BIN)/python scripts/bench_verify_load.py

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_POST
 from django_fsm import has_transition_perm
 
@@ -27,7 +27,14 @@ def _wants_json(request):
 
 def award(request, public_id):
     """The award's public page: who (never their email), what, issuer, date, status and whether the
-    signature verifies; the credential itself when asked for JSON-LD."""
+    signature verifies; the credential itself when asked for JSON-LD. Both say ``Vary: Accept``, so
+    that a shared cache never serves one for the other."""
+    response = _award(request, public_id)
+    patch_vary_headers(response, ["Accept"])
+    return response
+
+
+def _award(request, public_id):
     found = selectors.public_award(public_id)
     if _wants_json(request):
         return award_json(request, public_id)

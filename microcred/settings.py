@@ -278,6 +278,12 @@ MAX_REQUEST_BYTES = MAX_UPLOAD_BYTES + 1024 * 1024
 # The public "verify a credential" page (badges.verification.views): the largest credential or badge image
 # it reads; anything beyond is dropped as it arrives.
 VERIFY_UPLOAD_MAX_BYTES = env_int("VERIFY_UPLOAD_MAX_BYTES", 2 * 1024 * 1024)
+# All the work on one uploaded credential (JSON-LD expansion and canonicalisation of the document and
+# its proofs) runs in a child process stopped after this many seconds (badges.verification.budget).
+VERIFY_WORK_SECONDS = env_int("VERIFY_WORK_SECONDS", 2)
+# Uploads one client address may check per minute; counted in the cache, so shared by every process
+# when CACHE_URL names Redis.
+VERIFY_UPLOADS_PER_MINUTE = env_int("VERIFY_UPLOADS_PER_MINUTE", 10)
 # Bulk awarding from a spreadsheet (badges.awarding.bulk): the largest file and the most learners in one.
 BULK_AWARD_MAX_BYTES = env_int("BULK_AWARD_MAX_BYTES", 2 * 1024 * 1024)
 BULK_AWARD_MAX_ROWS = env_int("BULK_AWARD_MAX_ROWS", 5000)

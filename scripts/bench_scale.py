@@ -26,6 +26,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import psycopg2
+from benchdb import collect_static, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -755,44 +756,6 @@ def make_sessions(path):
         json.dump(kept, out)
 
 
-def serve(url, static_root, secret_key):
-    """Start gunicorn on a free port of 127.0.0.1 in production mode against ``url``."""
-    import socket
-    import subprocess
-    import urllib.request
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = dict(
-        os.environ,
-        DEBUG="0",
-        SECRET_KEY=secret_key,
-        ALLOWED_HOSTS="127.0.0.1",
-        DATABASE_URL=url,
-        STATIC_ROOT=static_root,
-        PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
-        # Plain HTTP on the loopback: no redirect to HTTPS, cookies without the Secure flag.
-        SECURE_SSL_REDIRECT="0",
-        SESSION_COOKIE_SECURE="0",
-        CSRF_COOKIE_SECURE="0",
-        LOG_LEVEL="WARNING",
-    )
-    server = subprocess.Popen(  # noqa: S603
-        [str(ROOT / ".venv/bin/gunicorn"), "microcred.wsgi", "-b", f"127.0.0.1:{port}", "-w", "3"],
-        cwd=ROOT,
-        env=env,
-    )
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return server, port
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise RuntimeError("gunicorn did not answer on /healthz")
-
-
 def locust(port, users, folder):
     import subprocess
 
@@ -844,17 +807,7 @@ def load():
         subprocess.run(  # noqa: S603
             [python, "manage.py", *command], cwd=ROOT, env=demo_env, check=True, stdout=subprocess.DEVNULL
         )
-    subprocess.run(  # noqa: S603
-        [python, "manage.py", "collectstatic", "--no-input", "-v0"],
-        cwd=ROOT,
-        env=dict(
-            os.environ,
-            DEBUG="0",
-            SECRET_KEY="collectstatic-only",  # noqa: S106 - no server runs with it
-            STATIC_ROOT=static_root,
-        ),
-        check=True,
-    )
+    collect_static(static_root)
     sizes = [("demo", DEMO_URL)]
     try:
         psycopg2.connect(URL).close()

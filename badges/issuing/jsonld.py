@@ -134,7 +134,6 @@ class TooComplex(Exception):
     blank nodes ("poison graphs"), and its specification asks implementations to bound the work."""
 
 
-CHECK_SECONDS = 2.0
 MAX_LOOKALIKE_NODES = 6  # blank nodes one step tries in every order: at most 6! = 720 orders
 
 
@@ -157,10 +156,12 @@ class _Bounded(URDNA2015):
         return related
 
 
-def check_canonicalizable(document, seconds=CHECK_SECONDS):
-    """Canonicalise a document from a stranger once, under a work limit, before ``canonicalize``
-    (through ``signing.verify``) does it without one. Raises ``TooComplex``, or PyLD's
-    ``JsonLdError`` (with ``ContextNotShipped`` among its causes for a context we do not ship)."""
+def canonicalize_bounded(document, deadline):
+    """The canonical N-Quads (RDFC-1.0) of a document from a stranger, giving up at ``deadline``
+    (``time.monotonic()``) or on a poison graph. Raises ``TooComplex``, or PyLD's ``JsonLdError``
+    (with ``ContextNotShipped`` among its causes for a context we do not ship). Expansion and
+    ``to_rdf`` are not bounded here: the verify page runs this in a child process it stops at the
+    same deadline (``badges.verification.budget``)."""
     options = {"documentLoader": load_document, "safe": True, "produceGeneralizedRdf": False}
     dataset = jsonld.to_rdf(document, options)
-    _Bounded(time.monotonic() + seconds).main(dataset, {"format": "application/n-quads"})
+    return _Bounded(deadline).main(dataset, {"format": "application/n-quads"})

@@ -85,3 +85,20 @@ def verify(document, public_key_for):
         except (InvalidSignature, ValueError):
             return False
     return True
+
+
+def proof_matches(public_key, proof_value, *, canonical_options, canonical_document):
+    """Whether ``proof_value`` is the signature of the proof options and the unsigned document,
+    given already in canonical form (so that a verifier canonicalises each once, under its own
+    limits)."""
+    if not isinstance(proof_value, str) or not proof_value.startswith("z"):
+        return False
+    data = (
+        hashlib.sha256(canonical_options.encode()).digest()
+        + hashlib.sha256(canonical_document.encode()).digest()
+    )
+    try:
+        public_key.verify(base58btc_decode(proof_value[1:]), data)
+    except (InvalidSignature, ValueError):
+        return False
+    return True

@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from .. import permissions, selectors
 from ..models import Achievement, IssuerKey, StatusList
@@ -82,6 +83,7 @@ def _credential(public_id):
 
 
 @cache_control(public=True, max_age=3600)
+@vary_on_headers("Accept")  # the media type follows it
 def award_json(request, public_id):
     credential = _credential(public_id)
     content_type = VC_LD_JSON if VC_LD_JSON in request.headers.get("Accept", "") else LD_JSON

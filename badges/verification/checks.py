@@ -21,15 +21,14 @@ from django.db import models
 from django.template.defaultfilters import filesizeformat
 from django.utils import dateformat, timezone
 from django.utils.dateparse import parse_datetime
-from pyld.jsonld import JsonLdError
 
 from ..issuing import documents, images, jsonld, keys, signing
 from ..models import Award, IssuerKey
+from . import budget
+from .names import looks_like
 
 logger = logging.getLogger(__name__)
 
-MAX_DEPTH = 32  # our credentials nest about 8 deep
-MAX_CONTAINERS = 1000  # JSON objects and arrays; ours have about 40
 MAX_KEY_TEXT = 200  # a verification method or proof value; base58 decoding is quadratic in length
 OB_TYPES = {"OpenBadgeCredential", "AchievementCredential"}
 DID_KEY = "did:key:"
@@ -55,6 +54,7 @@ class Verification:
     credential: dict | None = None
     signature_ok: bool = False
     ours: bool = False
+    impostor: bool = False  # names this institution but is not signed by one of its keys
     issuer_name: str = ""
     issuer_id: str = ""
     recipient_name: str = ""
@@ -95,6 +95,7 @@ def verify_upload(data, *, filename="", content_type="", now=None):
         logger.exception("Verifying an uploaded credential failed unexpectedly")
         result.signature_ok = False
         result.reasons.append("It could not be checked: parts of it are not what a credential holds.")
+    _refuse_borrowed_name(result)
     return result
 
 
@@ -218,16 +219,10 @@ def _parse(text):
 
 def _check_size(value):
     """Refuse shapes no credential has, before any JSON-LD processing spends time on them."""
-    stack, containers = [(value, 1)], 0
-    while stack:
-        item, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            raise Unreadable("This is not a credential: its JSON is nested far too deeply.")
-        containers += 1
-        if containers > MAX_CONTAINERS:
-            raise Unreadable("This is not a credential: it holds far more parts than any credential does.")
-        children = item.values() if isinstance(item, dict) else item
-        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    try:
+        budget.check_shape(value)
+    except budget.OverBudget as over:
+        raise Unreadable(str(over)) from None
 
 
 # --- verifying ----------------------------------------------------------------------------------------
@@ -291,6 +286,31 @@ def _describe(result, document):
     result.valid_until = _date(document.get("validUntil") or document.get("expirationDate"))
 
 
+def _refuse_borrowed_name(result):
+    """A credential that names this institution (its issuer id, or a name a reader would take for
+    its name) without being signed by one of its keys reads as not issued by it, first of all."""
+    institution, document = documents.institution_name(), result.credential
+    subject = next((s for s in _as_list(document.get("credentialSubject")) if isinstance(s, dict)), {})
+    achievement = subject.get("achievement") if isinstance(subject.get("achievement"), dict) else {}
+    creator = achievement.get("creator") if isinstance(achievement.get("creator"), dict) else {}
+    claimed = [result.issuer_name, _text(creator.get("name"))]
+    if result.issuer_id != documents.issuer_id() and not any(
+        looks_like(name, institution) for name in claimed if name
+    ):
+        return
+    methods = [p.get("verificationMethod") for p in _as_list(document.get("proof")) if isinstance(p, dict)]
+    ours = {key.url for key in IssuerKey.objects.all()}
+    if result.ours or (methods and all(method in ours for method in methods)):
+        return  # ours, or one of our keys on a credential changed since: its own reasons say so
+    result.impostor = True
+    result.reasons.insert(
+        0,
+        f"Not issued by {institution}: signed by an unknown key that claims its name."
+        if methods or result.signature_ok
+        else f"Not issued by {institution}: it is not signed by any of its keys, and claims its name.",
+    )
+
+
 def _subject_name(subject):
     """The learner's name when the credential carries it in plain text; never an email address."""
     names = [subject.get("name")] + [
@@ -350,46 +370,26 @@ def _key_for(proof, result):
 
 
 def _signature_matches(document, public_keys, result):
-    """Whether every proof verifies; canonicalising under a work limit first, since the document
-    comes from a stranger. Adds the reason when it does not."""
-    unsigned = {k: v for k, v in document.items() if k != "proof"}
-    try:
-        jsonld.check_canonicalizable(unsigned)
-        for proof in _as_list(document["proof"]):
-            options = {k: v for k, v in proof.items() if k != "proofValue"}
-            jsonld.check_canonicalizable({**options, "@context": document["@context"]})
-    except jsonld.TooComplex:
-        result.reasons.append(
-            "It is too complex to check: its structure would take too long to canonicalise."
-        )
-        return False
-    except (JsonLdError, RecursionError) as error:
-        missing = _missing_context(error)
-        result.reasons.append(
-            _context_reason(missing)
-            if missing
-            else "It is not valid JSON-LD, so its signature cannot be checked."
-        )
-        return False
-    if not signing.verify(document, public_keys.get):
-        result.reasons.append(
+    """Whether every proof verifies. The document comes from a stranger: it is canonicalised once,
+    within the request's work budget (``budget.check_signatures``). Adds the reason when it does not."""
+    outcome = budget.check_signatures(document, public_keys)
+    if outcome.verdict == budget.MATCHES:
+        return True
+    if outcome.verdict == budget.FAILED:
+        raise RuntimeError(f"the signature check failed in its child process: {outcome.detail}")
+    result.reasons.append(
+        {
+            budget.TOO_COMPLEX: "It is too complex to check: checking its signature would take longer "
+            "than this page allows for one file.",
+            budget.MISSING_CONTEXT: _context_reason(outcome.detail),
+            budget.NOT_JSON_LD: "It is not valid JSON-LD, so its signature cannot be checked.",
+        }.get(
+            outcome.verdict,
             "The signature does not match: the credential was changed after it was signed "
-            "(or it was signed with another key than the one it names)."
+            "(or it was signed with another key than the one it names).",
         )
-        return False
-    return True
-
-
-def _missing_context(error):
-    """The URL of a context we do not ship, when that is why JSON-LD processing failed."""
-    urls, shipped = [], False
-    while error is not None:
-        shipped = shipped or isinstance(error, jsonld.ContextNotShipped)
-        details = getattr(error, "details", None)
-        if isinstance(details, dict) and isinstance(details.get("url"), str):
-            urls.append(details["url"])
-        error = error.__cause__ or error.__context__
-    return (urls[0] if urls else "one it names") if shipped else None
+    )
+    return False
 
 
 def _context_reason(url):

@@ -11,6 +11,8 @@ from django.template.defaultfilters import filesizeformat
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
+from core import throttle
+
 from ..issuing import documents, signing
 from .checks import verify_upload
 from .forms import FIELD, VerifyForm
@@ -53,6 +55,12 @@ class FirstFileAtMost(FileUploadHandler):
 @require_http_methods(["GET", "POST"])
 def verify(request):
     if request.method == "POST":
+        # Counted before anything reads the upload: every upload costs work, whatever it holds.
+        wait = throttle.seconds_to_wait(
+            request, "verify", limit=settings.VERIFY_UPLOADS_PER_MINUTE, seconds=60
+        )
+        if wait:
+            return _too_many(request, wait)
         request.upload_handlers = [FirstFileAtMost(request, settings.VERIFY_UPLOAD_MAX_BYTES)]
     return _verify(request)
 
@@ -71,14 +79,28 @@ def _verify(request):
             if result.problem:
                 form.add_error(FIELD, result.problem)
                 result = None
+    return _page(request, form=form, result=result)
+
+
+def _too_many(request, wait):
+    """429: the page, saying how long to wait; the upload is not read."""
+    response = _page(request, form=VerifyForm(), wait=wait, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
+def _page(request, *, form, result=None, wait=0, status=200):
     return render(
         request,
         "badges/verify.html",
         {
             "form": form,
             "result": result,
+            "wait": wait,
+            "per_minute": settings.VERIFY_UPLOADS_PER_MINUTE,
             "max_size": filesizeformat(settings.VERIFY_UPLOAD_MAX_BYTES),
             "institution": documents.institution_name(),
             "cryptosuite": signing.CRYPTOSUITE,
         },
+        status=status,
     )

@@ -3,6 +3,7 @@ browser with the site's real CSS, and people who only use a keyboard finish the 
 visible focus at every step."""
 
 import datetime
+import json
 import re
 from urllib.parse import urlsplit
 
@@ -50,6 +51,8 @@ ROLE_PAGES = {
         "award_revoked",
         "verify",
         "verify_result",
+        "verify_impostor",
+        "verify_wait",
         "not_found",
     ],
     "faculty": [
@@ -146,15 +149,35 @@ def wrong_password(page, site):
         page.get_by_role("button", name="Log in").click()
 
 
-def verify_a_credential(page, site):
-    credential = page.request.get(site["award"] + "credential.json", timeout=WAIT).body()
+def upload_to_verify(page, site, credential):
     page.goto(site["verify"], timeout=WAIT)
     page.locator("input[type=file]").set_input_files(
         {"name": "credential.json", "mimeType": "application/json", "buffer": credential}
     )
     with page.expect_navigation(timeout=WAIT):
         page.locator("main form button[type=submit]").click()
+
+
+def verify_a_credential(page, site):
+    upload_to_verify(page, site, page.request.get(site["award"] + "credential.json", timeout=WAIT).body())
     page.locator("[data-verified]").wait_for(timeout=WAIT)
+
+
+def verify_an_impostor(page, site):
+    """A credential signed with a stranger's did:key that names the institution as its issuer."""
+    from badges.issuing.documents import institution_name
+    from tests.badges.test_verify_attacks import spoof
+
+    upload_to_verify(page, site, json.dumps(spoof(institution_name())).encode())
+    page.locator("[data-impostor]").wait_for(timeout=WAIT)
+
+
+def verify_too_often(page, site):
+    for _ in range(11):  # the limit is 10 a minute; earlier steps used some
+        upload_to_verify(page, site, b"{}")
+        if page.locator("[data-wait]").count():
+            return
+    raise AssertionError("the verify page never asked to wait")
 
 
 def save_a_section(page, site):
@@ -183,6 +206,8 @@ REACHED_BY = {
     "evidence_review_errors": submit_empty("evidence_review", "Record the decision"),
     "awarding_errors": submit_empty("awarding", "Check the file"),
     "verify_result": verify_a_credential,
+    "verify_impostor": verify_an_impostor,
+    "verify_wait": verify_too_often,
     "email_settings_errors": refused_email_choice,
 }
 
