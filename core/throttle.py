@@ -1,6 +1,7 @@
 """How often one client may do something costly, counted in the shared cache: with Redis as the
 cache (``CACHE_URL``) the count holds across every web process; with the embedded in-memory cache,
-per process.
+per process. Clients are told apart by ``core.clients.client_address`` (behind a trusted proxy, the
+address the proxy received the request from).
 
 A fixed window: at most ``limit`` times in each ``seconds``-long window of the clock, so a client
 may do up to twice ``limit`` across the turn of a window, never more.
@@ -10,12 +11,7 @@ import time
 
 from django.core.cache import cache
 
-
-def client_address(request):
-    """The address a request comes from: the one place that says so, for the limits here. Behind a
-    proxy every request comes from the proxy's address; reading a trusted proxy's header is for
-    this function alone to do."""
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+from .clients import client_address
 
 
 def seconds_to_wait(request, action, *, limit, seconds):

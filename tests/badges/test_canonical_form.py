@@ -81,3 +81,20 @@ def test_a_narrative_pasted_with_control_characters_verifies_independently(
     verdicts = independent_verifier(tmp_path / "export", files)
 
     assert [v["verified"] for v in verdicts.values()] == [True] * len(files), verdicts
+
+
+def test_our_verify_page_accepts_the_same_credential(demo, achievement, django_capture_on_commit_callbacks):
+    from badges.verification.checks import verify_upload
+
+    with django_capture_on_commit_callbacks(execute=True):
+        award = services.award(
+            learner=demo["learner"],
+            achievement=achievement,
+            awarded_by=demo["evaluator"],
+            narrative=PASTED,
+            evidence_public=True,
+        )
+
+    result = verify_upload(Award.objects.get(pk=award.pk).credential.json.encode())
+
+    assert result.verified, result.reasons

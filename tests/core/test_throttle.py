@@ -21,5 +21,15 @@ def test_a_client_over_the_limit_waits_until_the_window_turns(monkeypatch):
     assert throttle.seconds_to_wait(mine, "upload", limit=3, seconds=60) == 0
 
 
-def test_the_client_address_is_read_in_one_place():
-    assert throttle.client_address(request_from("203.0.113.9")) == "203.0.113.9"
+def test_behind_a_trusted_proxy_each_person_is_counted_apart(settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.TRUSTED_PROXIES = ["10.0.0.2"]
+
+    def through_proxy(address):
+        return RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=address)
+
+    assert throttle.seconds_to_wait(through_proxy("198.51.100.1"), "upload", limit=1, seconds=60) == 0
+    assert throttle.seconds_to_wait(through_proxy("198.51.100.1"), "upload", limit=1, seconds=60) > 0
+    assert throttle.seconds_to_wait(through_proxy("198.51.100.2"), "upload", limit=1, seconds=60) == 0
