@@ -11,6 +11,7 @@ import itertools
 import json
 import math
 import re
+import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -81,6 +82,9 @@ def canonicalize(document):
 # exactly the full path's dataset because, in JSON-LD, a string in a literal position becomes that
 # literal whatever it holds, and a string in an IRI position (an ``id``, a value coerced to
 # ``@id``/``@vocab``) stays itself when it is an absolute IRI whose scheme no context redefines.
+# Strings PyLD rewrites by content (a literal typed ``xsd:double`` or ``@json``) refuse the shape.
+# Substituting can make two statements one (the issuer and the achievement's creator are the same
+# Profile): the dataset keeps one, as the full path's node map does, since RDF datasets are sets.
 # Everything else takes the full path: a shape or value the template cannot vouch for, a document
 # not in our shape, and every document from outside (``signing.verify`` never uses templates).
 
@@ -177,6 +181,7 @@ class TemplateStats:
 
 TEMPLATE_STATS = TemplateStats()
 _templates = OrderedDict()  # shape -> _Template, or None for a shape the template refuses
+_templates_lock = threading.Lock()  # a threaded worker must not evict between a read and a move
 
 
 def canonicalize_credential(document):
@@ -189,15 +194,17 @@ def canonicalize_credential(document):
     except _NotTemplated as refused:
         TEMPLATE_STATS.fell_back(str(refused))
         return canonicalize(document)
-    template = _templates.get(shape, _MISSING)
+    with _templates_lock:
+        template = _templates.get(shape, _MISSING)
+        if template is not _MISSING:
+            _templates.move_to_end(shape)
     if template is _MISSING:
         template = _Template.build(document, len(values))
-        TEMPLATE_STATS.built += 1
-        _templates[shape] = template
-        if len(_templates) > TEMPLATE_CACHE_SIZE:
-            _templates.popitem(last=False)
-    else:
-        _templates.move_to_end(shape)
+        with _templates_lock:
+            TEMPLATE_STATS.built += 1
+            _templates[shape] = template
+            while len(_templates) > TEMPLATE_CACHE_SIZE:
+                _templates.popitem(last=False)
     if template is None:
         TEMPLATE_STATS.fell_back("a shape the template cannot vouch for")
         return canonicalize(document)

@@ -375,7 +375,7 @@ def test_every_credential_seed_demo_issues_conforms_and_verifies_independently(s
 
 
 def test_the_fast_canonical_form_equals_the_plain_one(issued):
-    """Signing reuses the expansion of the achievement; the canonical form must not change."""
+    """Signing canonicalises through a per-shape template; the canonical form must not change."""
     from badges.issuing.jsonld import canonicalize, canonicalize_credential
 
     credential = credential_of(issued)
