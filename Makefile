@@ -51,7 +51,7 @@ clean: ## remove the virtualenv, collected static files and the pytest cache
 bench: $(STAMP) ## time the main pages at 10, 100 and 500 proposals (SQLite)
 	$(BIN)/python scripts/bench_pages.py
 
-bench-awards: $(STAMP) ## issue 1,000 awards and time each part of issuing
+bench-awards: $(STAMP) ## issue 2,000 awards: the plain path beside the fast one, per stage
 	$(BIN)/python scripts/bench_awards.py
 
 bench-transcripts: $(STAMP) ## time the registrar queue over 100,000 records (PostgreSQL)

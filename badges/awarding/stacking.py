@@ -70,17 +70,22 @@ def _revised(proposal):
 
 def award_completed_certificates(component_award):
     """After ``component_award`` is issued: award each published micro-certificate it belongs to
-    whose every component the learner now holds. Returns the certificate awards made."""
+    whose every component the learner now holds. Returns the certificate awards made. One query
+    when the achievement is part of no certificate (with its proposal loaded with the award)."""
     from ..issuing import services
 
     made = []
-    # A certificate built on a micro-credential counts the micro-credential's revisions too.
-    certificates = Proposal.objects.filter(
-        pk__in=Proposal.components.through.objects.filter(
+    # A certificate built on a micro-credential counts the micro-credential's revisions too. Most
+    # achievements are part of no certificate: one query on the link table says so, and ends here.
+    containing = list(
+        Proposal.components.through.objects.filter(
             to_proposal__in=[p.pk for p in _revised(component_award.achievement.proposal)]
-        ).values("from_proposal_id"),
-        state=State.PUBLISHED,
-        form=Form.MICRO_CERTIFICATE,
+        ).values_list("from_proposal_id", flat=True)
+    )
+    if not containing:
+        return made
+    certificates = Proposal.objects.filter(
+        pk__in=containing, state=State.PUBLISHED, form=Form.MICRO_CERTIFICATE
     )
     for certificate in certificates:
         achievement = current_achievement(certificate)

@@ -283,7 +283,8 @@ def issue_credential(*, award_id):
     with transaction.atomic():
         award = (
             Award.objects.select_for_update(of=("self",))
-            .select_related("learner", "achievement")
+            # The proposal too: the stacking check after issuing reads it.
+            .select_related("learner", "achievement__proposal")
             .get(pk=award_id)
         )
         if not can_proceed(award.issue):

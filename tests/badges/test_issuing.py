@@ -375,14 +375,16 @@ def test_every_credential_seed_demo_issues_conforms_and_verifies_independently(s
 
 
 def test_the_fast_canonical_form_equals_the_plain_one(issued):
-    """Signing reuses the expansion of the achievement; the canonical form must not change."""
-    from badges.issuing.jsonld import canonicalize, canonicalize_credential
+    """Signing canonicalises through a per-shape template; the canonical form must not change."""
+    from badges.issuing.jsonld import TEMPLATE_STATS, canonicalize, canonicalize_credential
 
     credential = credential_of(issued)
     credential.pop("proof")
+    templated = TEMPLATE_STATS.templated
     assert canonicalize_credential(credential) == canonicalize(credential)
     other = {**credential, "id": "urn:uuid:00000000-0000-4000-8000-000000000000"}
-    assert canonicalize_credential(other) == canonicalize(other)  # the cached achievement, another credential
+    assert canonicalize_credential(other) == canonicalize(other)  # the cached template, another credential
+    assert TEMPLATE_STATS.templated == templated + 2  # an issued credential is in our shape
 
 
 def test_the_status_list_is_published_before_any_revocation(client, issuer_key):

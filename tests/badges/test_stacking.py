@@ -217,3 +217,22 @@ def test_the_office_list_reads_a_constant_number_of_queries(demo, parts, django_
     lapse("registrar")
     three = queries()
     assert (one[0], three[0]) == (1, 3) and one[1] == three[1]
+
+
+def test_issuing_an_achievement_in_no_certificate_asks_one_stacking_question(
+    demo, parts, django_capture_on_commit_callbacks
+):
+    """Issuing an achievement that no micro-certificate contains asks the database one question
+    about stacking (the link table), and never loads the proposal on its own or the certificates."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    alone = publish_achievement(demo, django_capture_on_commit_callbacks, title="Alone", code="MC-AL-1")
+    with django_capture_on_commit_callbacks(execute=False):
+        pending = services.award(learner=demo["learner"], achievement=alone, awarded_by=demo["evaluator"])
+    with CaptureQueriesContext(connection) as captured:
+        services.issue_credential(award_id=pending.pk)
+    sql = [query["sql"] for query in captured]
+    assert sum('"proposals_proposal_components"' in one for one in sql) == 1
+    assert not [one for one in sql if 'FROM "proposals_proposal" ' in one]
+    assert not Award.objects.filter(achievement__proposal__form=Form.MICRO_CERTIFICATE).exists()

@@ -223,7 +223,7 @@ def test_a_context_we_do_not_hold_is_named_not_fetched(db, no_network):
 
 
 def test_a_foreign_credential_with_its_own_subject_context_canonicalizes_in_full():
-    """The fast path splices a cached achievement only in our own shape; other shapes take the plain one."""
+    """The template path takes only our own shape; other shapes are canonicalised in full."""
     document = foreign_credential()
     document.pop("proof")
     document["credentialSubject"]["@context"] = {"rating": "https://example.org/rating"}
