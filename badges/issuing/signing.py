@@ -72,7 +72,7 @@ def verify(document, public_key_for):
     """Whether every proof of ``document`` verifies. ``public_key_for(verification_method)`` returns
     the Ed25519 public key of a verification method, or None when it is unknown. Canonicalises in
     full, never through a template: the document may come from anyone (the verify page bounds the
-    work first with ``jsonld.check_canonicalizable``)."""
+    work with ``jsonld.canonicalize_bounded``, then calls ``proof_matches``)."""
     proofs = document.get("proof")
     proofs = proofs if isinstance(proofs, list) else [proofs] if proofs else []
     if not proofs:

@@ -149,7 +149,10 @@ def test_every_shape_the_product_makes_canonicalises_to_the_plain_bytes(shape, e
 
 def test_the_status_list_and_the_proof_options_canonicalise_to_the_plain_bytes():
     status_list = documents.status_list_document(
-        url=STATUS_LIST, revoked_indices={3, 99}, valid_from=datetime(2026, 1, 2, tzinfo=UTC)
+        url=STATUS_LIST,
+        revoked_indices={3, 99},
+        valid_from=datetime(2026, 1, 2, tzinfo=UTC),
+        issuer=documents.issuer_id(),
     )
     assert templated(status_list) == canonicalize(status_list)
     for created, method in (

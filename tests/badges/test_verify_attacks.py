@@ -6,6 +6,7 @@ the award's URL tells shared caches that its HTML and JSON-LD differ."""
 import json
 import multiprocessing
 import os
+from traceback import extract_stack
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -43,8 +44,13 @@ def json_ld_calls(monkeypatch, tmp_path):
     real = jsonld.jsonld.to_rdf
 
     def to_rdf(*args, **kwargs):
-        with record.open("a") as out:
-            out.write(f"{os.getpid()}\n")
+        # The tests sign their documents first, through the issuing path: that work is not checking.
+        signing_one = any(
+            frame.name == "sign" and frame.filename == signing.__file__ for frame in extract_stack()
+        )
+        if not signing_one:
+            with record.open("a") as out:
+                out.write(f"{os.getpid()}\n")
         return real(*args, **kwargs)
 
     monkeypatch.setattr(jsonld.jsonld, "to_rdf", to_rdf)
@@ -140,13 +146,15 @@ def test_the_refusal_is_said_beside_the_field(client, db):
 
 
 def test_all_json_ld_work_happens_once_in_a_child_process(db, json_ld_calls, monkeypatch):
+    document = foreign_credential()  # signed before the unbounded paths are closed
+
     def unbounded(*args, **kwargs):
         raise AssertionError("canonicalised without the limit")
 
     monkeypatch.setattr(signing, "verify", unbounded)
     monkeypatch.setattr(jsonld, "canonicalize", unbounded)
     monkeypatch.setattr(jsonld, "canonicalize_credential", unbounded)
-    result = check(foreign_credential())
+    result = check(document)
     assert result.verified
     calls = json_ld_calls()
     assert len(calls) == 2  # the document and its one proof's options, each once
