@@ -34,10 +34,9 @@ logger = logging.getLogger(__name__)
 
 MAX_DEPTH = 32  # our credentials nest about 8 deep
 MAX_CONTAINERS = 1000  # JSON objects and arrays; ours have about 40
-MAX_KEY_TEXT = 200  # a verification method or proof value; base58 decoding is quadratic in length
+MAX_KEY_TEXT = 200  # a proof value; base58 decoding is quadratic in length
 MAX_ID = dids.MAX_DID_TEXT
 OB_TYPES = {"OpenBadgeCredential", "AchievementCredential"}
-DID_KEY = "did:key:"
 
 
 class Status(models.TextChoices):
@@ -115,7 +114,7 @@ OB2_NOTICE = (
 
 def verify_upload(data, *, filename="", content_type="", now=None):
     """Read a credential from uploaded bytes (JSON, or a baked PNG or SVG) and verify it. Never
-    raises; never fetches anything from the network."""
+    raises; fetches nothing from the network but another issuer's did:web DID document (``dids``)."""
     result = Verification()
     try:
         result.kind, text = _credential_text(data, filename=filename, content_type=content_type)

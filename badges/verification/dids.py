@@ -9,6 +9,7 @@ failure is an ``Unresolved`` whose message says, for the person checking, why th
 """
 
 import base64
+import concurrent.futures
 import hashlib
 import http.client
 import io
@@ -41,6 +42,9 @@ CHUNK = 8192
 FAILURE_CACHE_SECONDS = 60
 HOST = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::(\d{1,5}))?$")
 SEGMENT = re.compile(r"^[A-Za-z0-9._~!$&'()*+,;=@-]+$")
+
+
+_LOOKUPS = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="did-web-lookup")
 
 
 class Unresolved(Exception):
@@ -226,12 +230,12 @@ def did_web_document(did):
 
 def _fetch(did):
     host, port, path = document_address(did)
-    address, local = _connectable_address(did, host, port)
+    timeout = settings.DID_WEB_TIMEOUT_SECONDS
+    deadline = time.monotonic() + timeout  # for everything: the name lookup, connecting, reading
+    address, local = _connectable_address(host, port, deadline)
     scheme = "http" if local else "https"
     where = f"{scheme}://{host}{'' if port == 443 else f':{port}'}{path}"
     cannot = f"The issuer's DID document could not be fetched from {where}"
-    timeout = settings.DID_WEB_TIMEOUT_SECONDS
-    deadline = time.monotonic() + timeout
     connection = _PinnedConnection(host, port, address=address, tls=not local, deadline=deadline)
     try:
         connection.request(
@@ -275,11 +279,18 @@ def _fetch(did):
     return document, where
 
 
-def _connectable_address(did, host, port):
+def _connectable_address(host, port, deadline):
     """(the address to connect to, whether it is the local test server). Every address the host
-    resolves to must be public: a DID must not make this server reach into its own network."""
+    resolves to must be public: a DID must not make this server reach into its own network. The
+    lookup runs in a small pool so that a resolver that hangs cannot hold the request past the
+    deadline."""
+    lookup = _LOOKUPS.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
     try:
-        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        found = lookup.result(timeout=max(deadline - time.monotonic(), 0))
+    except concurrent.futures.TimeoutError:
+        raise Unresolved(
+            f"The issuer's DID document could not be fetched: looking up {host} took too long."
+        ) from None
     except (OSError, UnicodeError):
         raise Unresolved(
             f"The issuer's DID document could not be fetched: {host} is not a known host."

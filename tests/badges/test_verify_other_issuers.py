@@ -444,6 +444,20 @@ def test_a_did_web_server_that_trickles_its_answer_is_cut_off_at_the_deadline(di
     assert any("did not answer in full within 1 seconds" in reason for reason in result.reasons)
 
 
+def test_a_name_lookup_that_hangs_is_given_up_at_the_deadline(settings, monkeypatch, connections):
+    settings.DID_WEB_RESOLVE, settings.DID_WEB_TIMEOUT_SECONDS = True, 1
+    released = threading.Event()
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *args, **kwargs: released.wait(10) and [])
+    private = ed25519()
+    issuer = "did:web:slow-dns.example.org"
+    result = check(token(credential(issuer), private, kid=f"{issuer}#key-1"))
+    released.set()
+    assert result.reasons == [
+        "The issuer's DID document could not be fetched: looking up slow-dns.example.org took too long."
+    ]
+    assert connections == []
+
+
 def self_signed(host):
     """(a server TLS context, the certificate's PEM) for ``host``, made here."""
     from cryptography import x509
