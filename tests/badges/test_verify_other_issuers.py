@@ -8,11 +8,14 @@ import base64
 import datetime
 import http.server
 import json
+import shutil
 import socket
 import ssl
+import subprocess
 import threading
 import time
 import warnings
+from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -28,7 +31,7 @@ from badges.issuing.jsonld import OB_V3, VC_V2
 from badges.verification.checklist import missing_parts
 from badges.verification.checks import Status, verify_upload
 from tests.badges import test_issuing
-from tests.conftest import shared_dir
+from tests.conftest import missing, shared_dir
 
 issuer_key, achievement, issued = test_issuing.issuer_key, test_issuing.achievement, test_issuing.issued
 
@@ -328,6 +331,28 @@ def test_a_baked_png_and_svg_carrying_a_vc_jwt_verify(client):
     ):
         html = upload(client, content, name, kind).content.decode()
         assert 'data-verified="yes"' in html and "VC-JWT" in html, name
+
+
+def test_tokens_signed_by_an_independent_implementation_verify():
+    """Node's own WebCrypto signs (EdDSA, ES256, ES384, each with a did:jwk key), not the library
+    the product verifies with: what other issuers' software makes, the page accepts."""
+    node = shutil.which("node")
+    if node is None:
+        missing("signing tokens independently needs Node")
+    signed = subprocess.run(
+        [node, str(Path(__file__).parents[1] / "verifier" / "sign_jwt.mjs")],
+        input=json.dumps(credential("replaced by the signer")),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    tokens = [json.loads(line) for line in signed.stdout.splitlines()]
+    assert [t["alg"] for t in tokens] == ["EdDSA", "ES256", "ES384"]
+    for entry in tokens:
+        result = check(entry["token"])
+        assert result.verified, (entry["alg"], result.reasons)
+        assert result.issuer_id.startswith("did:jwk:") and result.recipient_name == "Grace Hopper"
 
 
 # --- what must fail, and why -------------------------------------------------------------------------
