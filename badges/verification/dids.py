@@ -170,8 +170,8 @@ def _did_web(did, fragment):
         if isinstance(entry, dict):  # a method may be written out under assertionMethod itself
             methods.append(entry)
     signing = {
-        _absolute(did, e if isinstance(e, str) else e.get("id"))
-        for e in _as_list(document.get("assertionMethod"))
+        _absolute(did, entry.get("id") if isinstance(entry, dict) else entry)
+        for entry in _as_list(document.get("assertionMethod"))[:MAX_METHODS]
     }
     if fragment:
         wanted = f"{did}#{fragment}"

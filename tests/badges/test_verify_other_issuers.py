@@ -588,6 +588,27 @@ def test_a_did_web_key_not_listed_for_signing_is_refused(did_web):
     assert any("not listed under assertionMethod" in reason for reason in result.reasons)
 
 
+def test_a_did_web_document_of_junk_gives_a_reason_not_an_error(did_web):
+    private = ed25519()
+    did_web.publish(
+        {
+            "id": did_web.did,
+            "verificationMethod": [1, "x", {"id": 5}, {"id": "#key-1", "publicKeyMultibase": 7}],
+            "assertionMethod": [7, None, {"id": ["a"]}, "#key-1"],
+        }
+    )
+    named = check(token(credential(did_web.did), private, kid=f"{did_web.did}#key-1"))
+    assert any("holds no usable key (not a Multikey)" in reason for reason in named.reasons)
+    unnamed = check(token(credential(did_web.did), private, kid=f"{did_web.did}#key-2"))
+    assert any("lists no key" in reason for reason in unnamed.reasons)
+    did_web.publish({"id": "did:web:someone.else"})
+    from django.core.cache import cache
+
+    cache.clear()
+    other = check(token(credential(did_web.did), private))
+    assert any("is not the DID document of" in reason for reason in other.reasons)
+
+
 # --- Data Integrity with did:jwk ----------------------------------------------------------------------
 
 
