@@ -284,6 +284,15 @@ VERIFY_WORK_SECONDS = env_int("VERIFY_WORK_SECONDS", 2)
 # Uploads one client address may check per minute; counted in the cache, so shared by every process
 # when CACHE_URL names Redis.
 VERIFY_UPLOADS_PER_MINUTE = env_int("VERIFY_UPLOADS_PER_MINUTE", 10)
+# Other issuers' did:web keys (badges.verification.dids): whether the verify page fetches their DID
+# documents over HTTPS at all, how long it waits, the most it reads, and how long an answer (or a
+# failure) is kept. Only public addresses are contacted; DID_WEB_ALLOW_HTTP_LOCALHOST lets tests use
+# a plain-HTTP server on 127.0.0.1, and must stay off in production.
+DID_WEB_RESOLVE = env_bool("DID_WEB_RESOLVE", True)
+DID_WEB_TIMEOUT_SECONDS = env_int("DID_WEB_TIMEOUT_SECONDS", 3)
+DID_WEB_MAX_BYTES = env_int("DID_WEB_MAX_BYTES", 64 * 1024)
+DID_WEB_CACHE_SECONDS = env_int("DID_WEB_CACHE_SECONDS", 5 * 60)
+DID_WEB_ALLOW_HTTP_LOCALHOST = env_bool("DID_WEB_ALLOW_HTTP_LOCALHOST", False)
 # Bulk awarding from a spreadsheet (badges.awarding.bulk): the largest file and the most learners in one.
 BULK_AWARD_MAX_BYTES = env_int("BULK_AWARD_MAX_BYTES", 2 * 1024 * 1024)
 BULK_AWARD_MAX_ROWS = env_int("BULK_AWARD_MAX_ROWS", 5000)

@@ -236,6 +236,13 @@ def _private_media(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _no_did_web_lookups(settings):
+    # The verify page never reaches the network in tests; the did:web tests turn this on for a
+    # server of their own on 127.0.0.1.
+    settings.DID_WEB_RESOLVE = False
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Demo users are many; the real hasher is deliberately slow. Tests don't measure it.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

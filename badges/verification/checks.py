@@ -3,10 +3,12 @@ PNG or SVG badge image. Says whether it verifies, who issued it to whom, its sta
 fails when it does.
 
 Our own credentials are checked against our keys (``IssuerKey``) and our awards' state; another
-issuer's against the Ed25519 key inside its ``did:key``. Nothing is ever fetched from the network:
-any other verification method is "issuer not known", any JSON-LD context we do not ship is named
-as such, and other issuers' status lists are not checked. Every input, however broken or hostile,
-gives a result with a message, never an exception.
+issuer's against the key its DID names (``dids``: did:key, did:jwk, or a did:web document fetched
+under strict limits), whether it is secured with a Data Integrity proof or as a JWT (``vc_jwt``).
+Nothing else is fetched from the network: any other verification method is "issuer not known", any
+JSON-LD context we do not ship is named as such, and other issuers' status lists are not checked.
+Open Badges 2.0 assertions are told apart politely. Every input, however broken or hostile, gives a
+result with a message, never an exception. ``checklist`` says in plain words what was checked.
 """
 
 import html
@@ -24,14 +26,15 @@ from django.utils.dateparse import parse_datetime
 
 from ..issuing import documents, images, jsonld, keys, signing
 from ..models import Award, IssuerKey
-from . import budget
+from . import budget, dids, vc_jwt
+from .checklist import Line, checklist, missing_parts
 from .names import looks_like
 
 logger = logging.getLogger(__name__)
 
-MAX_KEY_TEXT = 200  # a verification method or proof value; base58 decoding is quadratic in length
+MAX_KEY_TEXT = 200  # a proof value; base58 decoding is quadratic in length
+MAX_ID = dids.MAX_DID_TEXT
 OB_TYPES = {"OpenBadgeCredential", "AchievementCredential"}
-DID_KEY = "did:key:"
 
 
 class Status(models.TextChoices):
@@ -65,6 +68,22 @@ class Verification:
     status_note: str = ""
     reasons: list[str] = field(default_factory=list)
     award: Award | None = None
+    token: vc_jwt.Token | None = None  # set when it came as a JWT
+    key_id: str = ""  # the verification method that signed it
+    key_published_at: str = ""  # for did:web: where the issuer's DID document was read
+    missing_parts: list[str] = field(default_factory=list)  # what Open Badges 3.0 requires and it lacks
+    checked_at: datetime | None = None
+    notice: str = ""  # set instead of a verdict when it is a badge of another standard (Open Badges 2.0)
+
+    @property
+    def checklist(self) -> list[Line]:
+        return checklist(self)
+
+    @property
+    def secured_with(self):
+        if self.token is not None:
+            return f"VC-JWT (compact JWS, {str(self.token.header.get('alg'))[:20]})"
+        return f"Data Integrity proof ({signing.CRYPTOSUITE})"
 
     @property
     def verified(self):
@@ -79,13 +98,34 @@ class Unreadable(Exception):
     """No credential can be read from the upload; the message says why, for the person uploading."""
 
 
+class OtherStandard(Unreadable):
+    """A badge of another standard (Open Badges 2.0): said as a notice, not as a failure."""
+
+
+OB2_CONTEXT = "https://w3id.org/openbadges/v2"
+OB2_NOTICE = (
+    "This is an Open Badges 2.0 badge, an earlier standard that this page does not check: it checks "
+    "Open Badges 3.0 credentials. An Open Badges 2.0 badge is checked on its issuer's own site (the "
+    "badge's verification link{where}) or with 1EdTech's Open Badges validator "
+    "(https://openbadgesvalidator.imsglobal.org)."
+)
+
+
 def verify_upload(data, *, filename="", content_type="", now=None):
     """Read a credential from uploaded bytes (JSON, or a baked PNG or SVG) and verify it. Never
-    raises; never fetches anything from the network."""
+    raises; fetches nothing from the network but another issuer's did:web DID document (``dids``)."""
     result = Verification()
     try:
         result.kind, text = _credential_text(data, filename=filename, content_type=content_type)
-        result.credential = _parse(text)
+        if vc_jwt.looks_like(text):
+            result.token, result.credential = _read_token(text)
+            result.kind = "JSON Web Token" if result.kind == "JSON" else result.kind
+        else:
+            result.credential = _parse(text)
+        _refuse_other_standards(result.credential)
+    except OtherStandard as other:
+        result.notice = str(other)
+        return result
     except Unreadable as unreadable:
         result.problem = str(unreadable)
         return result
@@ -149,9 +189,7 @@ def _png_credential(png, limit):
                 )
                 raise Unreadable(message) from None
         if kind in (b"iTXt", b"tEXt") and data.startswith(b"openbadges\0"):
-            raise Unreadable(
-                "This is an Open Badges 2.0 badge image. This page checks Open Badges 3.0 credentials."
-            )
+            raise OtherStandard(OB2_NOTICE.format(where=""))
     raise Unreadable(
         "This PNG image carries no Open Badges credential (no “openbadgecredential” chunk). "
         "Download the badge from the page that issued it: that copy has the credential baked in."
@@ -176,6 +214,8 @@ def _svg_credential(svg):
     body_start = svg.find(">", start) + 1 if start >= 0 else 0
     end = svg.find(CREDENTIAL_END, body_start) if body_start else -1
     if end < 0:
+        if "<openbadges:assertion" in svg:
+            raise OtherStandard(OB2_NOTICE.format(where=""))
         if "<svg" not in svg[:4096].lower():
             raise Unreadable("This file is neither JSON nor an SVG image: this page cannot read it.")
         raise Unreadable(
@@ -192,12 +232,28 @@ def _no_constants(name):
     raise ValueError(f"{name} is not a JSON number")
 
 
-def _parse(text):
-    if text.count(".") == 2 and text.strip().startswith("eyJ"):
+def _read_token(text):
+    """(the token, the credential in it) of a credential sent as a JWT."""
+    try:
+        return vc_jwt.read(text, _parse)
+    except vc_jwt.Malformed as problem:
+        raise Unreadable(str(problem)) from None
+    except Unreadable as problem:
         raise Unreadable(
-            "This credential is a JSON Web Token (VC-JWT). This page checks credentials with a Data "
-            "Integrity proof (eddsa-rdfc-2022), such as the ones this institution issues."
-        )
+            f"This looks like a JSON Web Token, but it carries no credential. {problem}"
+        ) from None
+
+
+def _refuse_other_standards(document):
+    """An Open Badges 2.0 assertion (JSON, or the payload of a signed one) gets a notice, not a verdict."""
+    contexts, types = _as_list(document.get("@context")), _as_list(document.get("type"))
+    if OB2_CONTEXT in contexts or "Assertion" in types:
+        verify_at = _text(document.get("id"))
+        where = f": {verify_at}" if verify_at.startswith("https://") else ""
+        raise OtherStandard(OB2_NOTICE.format(where=where))
+
+
+def _parse(text):
     try:
         value = json.loads(text, parse_constant=_no_constants)
     except json.JSONDecodeError as error:
@@ -230,6 +286,7 @@ def _check_size(value):
 
 def _verify(result, now):
     document = result.credential
+    result.checked_at = now
     _describe(result, document)
     types = _as_list(document.get("type"))
     if "VerifiableCredential" not in types:
@@ -237,22 +294,12 @@ def _verify(result, now):
         return
     if not OB_TYPES & set(types):
         result.reasons.append("It is a Verifiable Credential, but not an Open Badges credential.")
-    proofs = _as_list(document.get("proof"))
-    if not proofs:
-        result.reasons.append("It carries no proof: it was never signed, or its signature was removed.")
-        return
-    contexts = _as_list(document.get("@context"))
-    unheld = [c for c in contexts if isinstance(c, str) and c not in jsonld.CONTEXT_FILES]
-    if unheld or not contexts:
-        result.reasons.append(_context_reason(unheld[0] if unheld else "none given"))
-        return
-    found = [_key_for(proof, result) for proof in proofs]
-    if None in found:
-        return
-    public_keys = {
-        proof["verificationMethod"]: public for proof, (public, _key, _c) in zip(proofs, found, strict=True)
-    }
-    if not _signature_matches(document, public_keys, result):
+    result.missing_parts = missing_parts(document, enveloped=result.token is not None)
+    if result.token is not None:
+        found = vc_jwt.check(result.token, result, _known_key)
+    else:
+        found = _embedded_proofs(result, document)
+    if found is None:
         return
     result.signature_ok = True
     for _public, key, controller in found:
@@ -269,13 +316,37 @@ def _verify(result, now):
     _status(result, document, now)
 
 
+def _embedded_proofs(result, document):
+    """[(public key, IssuerKey or None, controller)] of a document's Data Integrity proofs once they
+    all verify, or None with the reason added to ``result``."""
+    proofs = _as_list(document.get("proof"))
+    if not proofs:
+        result.reasons.append("It carries no proof: it was never signed, or its signature was removed.")
+        return None
+    contexts = _as_list(document.get("@context"))
+    unheld = [c for c in contexts if isinstance(c, str) and c not in jsonld.CONTEXT_FILES]
+    if unheld or not contexts:
+        result.reasons.append(_context_reason(unheld[0] if unheld else "none given"))
+        return None
+    found = [_key_for(proof, result) for proof in proofs]
+    if None in found:
+        return None
+    public_keys = {
+        proof["verificationMethod"]: public for proof, (public, _key, _c) in zip(proofs, found, strict=True)
+    }
+    if not _signature_matches(document, public_keys, result):
+        return None
+    result.key_id = ", ".join(public_keys)
+    return found
+
+
 def _describe(result, document):
     """Who issued what to whom, as the document says: shown whether or not it verifies."""
     issuer = document.get("issuer")
-    if isinstance(issuer, dict):
-        result.issuer_id, result.issuer_name = _text(issuer.get("id")), _text(issuer.get("name"))
+    if isinstance(issuer, dict):  # an id may be a long did:jwk
+        result.issuer_id, result.issuer_name = _text(issuer.get("id"), MAX_ID), _text(issuer.get("name"))
     else:
-        result.issuer_id = _text(issuer)
+        result.issuer_id = _text(issuer, MAX_ID)
     subject = next((s for s in _as_list(document.get("credentialSubject")) if isinstance(s, dict)), {})
     achievement = subject.get("achievement")
     if isinstance(achievement, dict):
@@ -294,12 +365,12 @@ def _refuse_borrowed_name(result):
     achievement = subject.get("achievement") if isinstance(subject.get("achievement"), dict) else {}
     creator = achievement.get("creator") if isinstance(achievement.get("creator"), dict) else {}
     claimed = [result.issuer_name, _text(creator.get("name"))]
-    if result.issuer_id != documents.issuer_id() and not any(
+    if result.issuer_id not in (documents.https_issuer_id(), documents.issuer_did()) and not any(
         looks_like(name, institution) for name in claimed if name
     ):
         return
     methods = [p.get("verificationMethod") for p in _as_list(document.get("proof")) if isinstance(p, dict)]
-    ours = {key.url for key in IssuerKey.objects.all()}
+    ours = {url for key in IssuerKey.objects.all() for url in (key.url, key.did_url)}
     if result.ours or (methods and all(method in ours for method in methods)):
         return  # ours, or one of our keys on a credential changed since: its own reasons say so
     result.impostor = True
@@ -345,28 +416,52 @@ def _key_for(proof, result):
             "Its proof is incomplete: the key or the signature value is missing or malformed."
         )
         return None
+    ours = _known_key(method)
+    if ours is not None:
+        return ours
+    if method.startswith("did:"):
+        return _did_key_for(method, result)
+    result.reasons.append(
+        f"Issuer not known: it is signed with the key {method[:120]}, which is neither one of "
+        f"{documents.institution_name()}'s keys nor a DID (did:key, did:jwk or did:web). This verifier "
+        "does not fetch keys from other addresses."
+    )
+    return None
+
+
+def _known_key(method):
+    """(public key, IssuerKey, our issuer id) when ``method`` is one of our own keys, else None:
+    asked before any DID is resolved, so that our keys never depend on the network."""
     for key in IssuerKey.objects.all():
         # Ours under either of the issuer's ids, whichever ISSUER_IDENTIFIER signed it: from the
         # database, never fetched.
         controllers = {key.url: documents.https_issuer_id(), key.did_url: documents.issuer_did()}
         if method in controllers:
             return keys.public_key_from_multikey(key.public_key_multibase), key, controllers[method]
-    if method.startswith(DID_KEY) and len(method) <= MAX_KEY_TEXT:
-        did, _, fragment = method.partition("#")
-        multibase = did.removeprefix(DID_KEY)
-        try:
-            if fragment and fragment != multibase:
-                raise ValueError("the fragment is not the key")
-            return keys.public_key_from_multikey(multibase), None, did
-        except ValueError:
-            result.reasons.append(f"Its did:key ({method[:80]}) does not hold an Ed25519 public key.")
-            return None
-    result.reasons.append(
-        f"Issuer not known: it is signed with the key {method[:120]}, which is neither one of "
-        f"{documents.institution_name()}'s keys nor a did:key. This verifier does not fetch keys from "
-        "the network."
-    )
     return None
+
+
+def _did_key_for(method, result):
+    """(Ed25519 public key, None, DID) of a proof's DID verification method, or None with the reason."""
+    did = method.partition("#")[0]
+    if did.startswith("did:web:") and did != result.issuer_id:  # never fetch for another party
+        result.reasons.append(
+            f"It is signed by a key of {did[:120]}, not of the issuer it names ({result.issuer_id or 'none'})."
+        )
+        return None
+    try:
+        resolved = dids.resolve(method)
+    except dids.Unresolved as problem:
+        result.reasons.append(str(problem))
+        return None
+    if dids.key_kind(resolved.key) != "Ed25519":
+        result.reasons.append(
+            f"Its proof ({signing.CRYPTOSUITE}) needs an Ed25519 key, but {method[:120]} is a "
+            f"{dids.key_kind(resolved.key)} key."
+        )
+        return None
+    result.key_published_at = resolved.published_at
+    return resolved.key, None, resolved.controller
 
 
 def _signature_matches(document, public_keys, result):

@@ -100,7 +100,7 @@ def test_anyone_sees_the_upload_form_without_logging_in(client, db):
     page = client.get(VERIFY)
     html = page.content.decode()
     assert page.status_code == 200
-    assert 'type="file"' in html and 'accept=".json,.jsonld,.png,.svg"' in html
+    assert 'type="file"' in html and 'accept=".json,.jsonld,.jwt,.png,.svg"' in html
     assert "csrfmiddlewaretoken" in html
     assert f'href="{VERIFY}"' in client.get(reverse("badges:catalog")).content.decode()  # the footer
 
@@ -282,7 +282,7 @@ JUNK = {
         "bomb.svg",
         "carries no Open Badges",
     ),
-    "a vc-jwt": (b"eyJhbGciOiJFZERTQSJ9.eyJpc3MiOiJ4In0.c2ln", "c.jwt", "JSON Web Token"),
+    "a damaged vc-jwt": (b"eyJhbGciOiJFZERTQSJ9.eyJpc3M.c2ln", "c.jwt", "JSON Web Token, but it carries no"),
     "an empty file": (b"", "empty.json", "The file is empty."),
 }
 
