@@ -35,6 +35,15 @@ def checklist(result):
     it current, was it withdrawn, is it a proper Open Badges 3.0 credential."""
     if result.credential is None:
         return []
+    if result.impostor:  # nothing in it earns a tick: it borrows a name that is not its own
+        institution = documents.institution_name()
+        return [
+            Line("no", f"It was not signed with any of {institution}'s keys, though it names {institution}."),
+            Line(
+                "skip",
+                "Its dates, status and shape were not checked: a credential that is not what it claims is worth nothing.",
+            ),
+        ]
     return [_signature(result), _holder(result), _dates(result), _revocation(result), _shape(result)]
 
 

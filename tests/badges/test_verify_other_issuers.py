@@ -705,3 +705,16 @@ def test_the_shape_check_agrees_with_the_official_schema():
     for name, document in cases.items():
         assert (missing_parts(document) == []) == validator.is_valid(document), name
     assert missing_parts(cases["no validFrom"]) == ["validFrom, the date it is valid from"]
+
+
+def test_a_vc_jwt_that_claims_the_institutions_name_reads_not_issued_by_it(settings):
+    settings.INSTITUTION_NAME_OVERRIDE = "Binghamton University"
+    private = ed25519()
+    issuer = did_key(private)
+    claimed = credential(issuer)
+    claimed["issuer"]["name"] = "Binghamton University"
+
+    result = check(token(claimed, private))
+
+    assert result.impostor and not result.verified
+    assert result.reasons[0].startswith("Not issued by Binghamton University")
