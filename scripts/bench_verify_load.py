@@ -162,7 +162,7 @@ class Browser:
             _status, html, cookie = self.request("GET", "/badges/verify/")
             self.cookie = cookie.split(";", 1)[0]
             self.token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
-        boundary = secrets.token_hex(12)
+        boundary = secrets.token_hex(16)
         body = (
             (
                 f'--{boundary}\r\nContent-Disposition: form-data; name="csrfmiddlewaretoken"\r\n\r\n{self.token}\r\n'
