@@ -23,6 +23,7 @@ from django.utils import dateformat, timezone
 from django.utils.dateparse import parse_datetime
 from pyld.jsonld import JsonLdError
 
+from ..awarding import reissue
 from ..issuing import documents, images, jsonld, keys, signing
 from ..models import Award, IssuerKey
 
@@ -258,6 +259,7 @@ def _verify(result, now):
         proof["verificationMethod"]: public for proof, (public, _key, _c) in zip(proofs, found, strict=True)
     }
     if not _signature_matches(document, public_keys, result):
+        _signed_before_the_fix(result, document, now)
         return
     result.signature_ok = True
     for _public, key, controller in found:
@@ -272,6 +274,26 @@ def _verify(result, now):
             )
     result.ours = all(key is not None for _public, key, _controller in found)
     _status(result, document, now)
+
+
+def _signed_before_the_fix(result, document, now):
+    """A credential we issued, exactly as stored, signed before the canonical form was corrected
+    (``awarding.reissue``): its signature fails everywhere, but it was not changed. Said so, with
+    its status from our records (superseded once re-issued), instead of "changed after signing"."""
+    if reissue.stored_credential_signed_before_the_fix(document) is None:
+        return
+    result.reasons.clear()
+    result.ours = True
+    _status(result, document, now)
+    institution = documents.institution_name()
+    result.reasons.insert(
+        0,
+        f"{institution} issued it, but signed it before correcting how its text is canonicalised, so no "
+        "verifier can check its signature.",
+    )
+    if result.status == Status.VALID:  # not re-issued yet
+        result.status = Status.NOT_CHECKED
+        result.reasons.append(f"{institution} re-issues it: ask its holder for the current credential.")
 
 
 def _describe(result, document):
