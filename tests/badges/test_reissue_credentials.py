@@ -16,7 +16,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from badges.issuing import nquads, services
-from badges.models import Award, Credential, StatusList
+from badges.models import Achievement, Award, Credential, StatusList
 from badges.verification.checks import Status, verify_upload
 from tests.badges import test_issuing
 from tests.badges.credential_files import decode_list, is_set
@@ -81,6 +81,9 @@ def test_credentials_signed_before_the_fix_fail_now_and_only_they_are_found(befo
     assert not services.verify_credential(current(before_the_fix["linked"]))
     assert services.verify_credential(current(before_the_fix["plain"]))
 
+    # A name that would clear the operator's terminal is printed escaped.
+    Achievement.objects.filter(pk=before_the_fix["pasted"].achievement_id).update(name="Data\x1b[2J Story")
+
     listed = run("--affected", "--dry-run")
 
     assert str(before_the_fix["pasted"].public_id) in listed
@@ -88,6 +91,7 @@ def test_credentials_signed_before_the_fix_fail_now_and_only_they_are_found(befo
     assert str(before_the_fix["plain"].public_id) not in listed
     assert "Would re-issue 2 credentials (dry run: nothing changed)." in listed
     assert f"Not re-issued: award {before_the_fix['revoked'].public_id}" in listed and "was revoked" in listed
+    assert "Data\\u001b[2J Story" in listed and "\x1b" not in listed
     assert Credential.objects.count() == 4
 
 

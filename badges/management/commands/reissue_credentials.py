@@ -1,3 +1,5 @@
+import re
+
 from django.core.management.base import BaseCommand, CommandError
 
 from badges.awarding import reissue
@@ -30,16 +32,17 @@ class Command(BaseCommand):
         found = reissue.affected()
         for award in reissue.affected_but_revoked():
             self.stdout.write(
-                f"Not re-issued: award {award.public_id} ({award.achievement.name}) was revoked; "
+                f"Not re-issued: award {award.public_id} ({_printable(award.achievement.name)}) was revoked; "
                 "its credential stays revoked."
             )
         if not found:
             self.stdout.write(self.style.SUCCESS("No credential needs re-issuing."))
             return
         for award in found:
-            self.stdout.write(f"{award.public_id}  {award.achievement.name}  {award.learner.get_full_name()}")
+            name = f"{award.achievement.name}  {award.learner.get_full_name()}"
+            self.stdout.write(f"{award.public_id}  {_printable(name)}")
         if dry_run:
-            self.stdout.write(f"Would re-issue {len(found)} credentials (dry run: nothing changed).")
+            self.stdout.write(f"Would re-issue {_credentials(len(found))} (dry run: nothing changed).")
             return
 
         def progress(done, total):
@@ -48,7 +51,17 @@ class Command(BaseCommand):
         count = reissue.reissue([award.pk for award in found], progress=progress)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Re-issued {count} credentials; the earlier ones are superseded in the status list and "
+                f"Re-issued {_credentials(count)}; the earlier ones are superseded in the status list and "
                 "each learner was told by email."
             )
         )
+
+
+def _credentials(count):
+    return f"{count} credential{'' if count == 1 else 's'}"
+
+
+def _printable(text):
+    """The text for a terminal: the control characters these credentials hold (an escape sequence
+    among them) shown as \\uXXXX, never sent to the operator's terminal raw."""
+    return re.sub("[\x00-\x1f\x7f-\x9f]", lambda found: f"\\u{ord(found.group()):04x}", text)
