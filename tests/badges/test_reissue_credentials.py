@@ -31,9 +31,13 @@ PASTED = "Portfolio\x0bpage two\x0c, a deleted\x7f character."
 
 @contextlib.contextmanager
 def signed_the_old_way(monkeypatch):
-    """Issue as the product did before the fix: PyLD's own N-Quads serialiser in RDFC-1.0."""
+    """Issue as the product did before the fix: PyLD's own N-Quads serialiser in RDFC-1.0, and its
+    escaping (literals: only backslash, quote, tab, line feed, carriage return; IRIs: none) for any
+    path that writes N-Quads through ``nquads`` itself."""
     with monkeypatch.context() as patch:
         patch.setattr(pyld.canon, "serialize_nquad", pyld.nquads.serialize_nquad)
+        patch.setattr(nquads, "escape_literal", pyld.nquads.escape)
+        patch.setattr(nquads, "escape_iri", lambda value: value)
         yield
 
 
