@@ -4,6 +4,7 @@ carries its credential baked in as Open Badges 3.0 asks: a PNG ``iTXt`` chunk wi
 one CDATA section."""
 
 import io
+import re
 import struct
 import textwrap
 import zlib
@@ -18,7 +19,23 @@ SIZE = 400
 COLOURS = {"Badge": ("#1f4e79", "#dce9f5"), "Certificate": ("#6b2d5c", "#f3e3ef")}
 
 
+# What XML 1.0 cannot hold, not even as a character reference: controls other than tab, line feed
+# and carriage return, surrogates, U+FFFE and U+FFFF. A title pasted with one must still give a
+# well-formed SVG, or no browser shows the badge.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+QUOTE = {'"': "&quot;"}  # an attribute's own quote, which ``escape`` leaves
+
+
+def _drawable(text):
+    """The text as drawn on the badge: without the characters XML refuses, which draw as nothing
+    anyway (the credential carries the text as typed)."""
+    return _NOT_XML.sub("", text)
+
+
 def _lines(name, width=16):
+    name = _drawable(name)
     return textwrap.wrap(name, width=width)[:4] or [name[:16]]
 
 
@@ -55,7 +72,7 @@ def render_svg(*, name, institution, achievement_type):
     )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{SIZE}" height="{SIZE}" viewBox="0 0 {SIZE} {SIZE}" '
-        f'role="img" aria-label="{escape(name)}">'
+        f'role="img" aria-label="{escape(_drawable(name), QUOTE)}">'
         f'<circle cx="200" cy="200" r="192" fill="{dark}"/><circle cx="200" cy="200" r="172" fill="{light}"/>'
         f'<g font-family="DejaVu Sans, Arial, sans-serif">{text}{footer}</g></svg>'
     )
@@ -117,8 +134,10 @@ def itxt_text(body, limit=MAX_BAKED_BYTES):
 
 def bake_svg(svg, credential_json):
     """The SVG with an ``openbadges:credential`` element holding the JSON as one CDATA section."""
-    # "]]>" cannot appear inside CDATA; the JSON escape of ">" keeps the same JSON value.
+    # "]]>" cannot appear inside CDATA, nor what XML refuses anywhere; their JSON escapes (found in
+    # strings only: JSON's own syntax is ASCII) keep the same JSON value.
     text = credential_json.replace("]]>", "]]\\u003e")
+    text = _NOT_XML.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
     opening_end = svg.index(">") + 1
     opening = svg[:opening_end].replace("<svg ", f'<svg xmlns:openbadges="{OB_NAMESPACE}" ', 1)
     return f"{opening}<openbadges:credential><![CDATA[{text}]]></openbadges:credential>{svg[opening_end:]}"

@@ -71,3 +71,29 @@ def install():
     from pyld import canon
 
     canon.serialize_nquad = serialize_quad
+
+
+# What PyLD 3.3 wrote differently from RDFC-1.0: controls and DEL raw in a literal (it escaped only
+# \t \n \r), and any character in an IRI raw. A credential holding neither was signed the same way.
+_RAW_BEFORE_THE_FIX = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:\S*\Z")
+_IRI_ESCAPED_NOW = re.compile('[<>"{}|^`\\\\]')
+
+
+def written_differently_before_the_fix(document):
+    """Whether any string in a JSON document (a credential) would have been written differently in
+    its canonical N-Quads before this module's escaping: a control character or DEL anywhere, or a
+    character an IRI escapes in a string that can be an absolute IRI."""
+    stack = [document]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, str) and (
+            _RAW_BEFORE_THE_FIX.search(value)
+            or (_ABSOLUTE_IRI.match(value) and _IRI_ESCAPED_NOW.search(value))
+        ):
+            return True
+    return False

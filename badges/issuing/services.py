@@ -28,7 +28,7 @@ from .. import permissions
 from ..awarding import stacking
 from ..models import Achievement, Award, Credential, IssuerKey, StatusList
 from ..selectors import current_achievement
-from . import documents, images, keys, signing
+from . import documents, images, keys, nquads, signing
 
 logger = logging.getLogger(__name__)
 
@@ -354,33 +354,72 @@ def reissue_credential(*, award_id, valid_until):
     bit is set when the status list is next published). An award already at that expiry, or not
     issued, is left alone. Returns whether it re-issued."""
     with transaction.atomic():
-        award = (
-            Award.objects.select_for_update(of=("self",))
-            .select_related("learner", "achievement")
-            .get(pk=award_id)
-        )
+        award = _locked_for_reissue(award_id)
         if award.state != Award.State.ISSUED or award.valid_until == valid_until:
             return False
-        award.status_index = _next_status_index()
-        now = timezone.now()
-        credential = _store_credential(
-            award, signing_key(), now, issued_at=award.issued_at, valid_until=valid_until
-        )
-        Award.objects.filter(pk=award.pk).update(
-            status_index=award.status_index, valid_until=valid_until, credential=credential
-        )
         when = f"until {valid_until:%-d %B %Y}" if valid_until else "with no expiry"
-        notify(
-            recipients=[award.learner],
-            subject=f"Your “{award.achievement.name}” credential was re-issued",
-            body=(
-                f"{documents.institution_name()} re-issued your “{award.achievement.name}” credential, now valid "
-                f"{when}. Download the new badge from your award's page: the earlier file no longer verifies as current."
-            ),
-            url=reverse("badges:award", args=[award.public_id]),
-            key=f"award-reissued:{credential.pk}",
+        _reissue(award, valid_until=valid_until, why=f"now valid {when}")
+    return True
+
+
+def reissue_signed_before_the_fix(*, award_id):
+    """Re-issue an issued award whose credential in force was signed over the canonical form PyLD
+    wrote before the RDFC-1.0 escaping fix (``nquads``), so that no verifier, ours included,
+    accepts its signature any more. The same award gets a new credential (same id, dates and
+    evidence; a new status bit) and the earlier one is superseded, as when its expiry changes.
+    Idempotent: the award row is locked and an award whose credential verifies is left alone, as
+    is one not issued (a revoked award is never re-issued). Returns whether it re-issued."""
+    with transaction.atomic():
+        award = _locked_for_reissue(award_id)
+        if award.state != Award.State.ISSUED or not signed_before_the_fix(award.credential):
+            return False
+        _reissue(
+            award,
+            valid_until=award.valid_until,
+            why="because other verifiers could not check the signature of the earlier one",
         )
     return True
+
+
+def signed_before_the_fix(credential):
+    """Whether a stored credential holds text the old N-Quads serialiser wrote differently (a
+    control character or DEL in a value, a character an IRI must escape) and its signature no
+    longer verifies with our own, trusted key. The cheap test of the text comes first; only the
+    few credentials it finds are canonicalised."""
+    if credential is None or credential.key.revoked_at is not None:
+        return False
+    document = json.loads(credential.json)
+    return nquads.written_differently_before_the_fix(document) and not verify_credential(document)
+
+
+def _locked_for_reissue(award_id):
+    return (
+        Award.objects.select_for_update(of=("self",))
+        .select_related("learner", "achievement", "credential__key")
+        .get(pk=award_id)
+    )
+
+
+def _reissue(award, *, valid_until, why):
+    """Sign and store a new credential of the locked, issued ``award`` at a new status index, put it
+    in force and tell the learner ``why``; the caller publishes the status list."""
+    award.status_index = _next_status_index()
+    credential = _store_credential(
+        award, signing_key(), timezone.now(), issued_at=award.issued_at, valid_until=valid_until
+    )
+    Award.objects.filter(pk=award.pk).update(
+        status_index=award.status_index, valid_until=valid_until, credential=credential
+    )
+    notify(
+        recipients=[award.learner],
+        subject=f"Your “{award.achievement.name}” credential was re-issued",
+        body=(
+            f"{documents.institution_name()} re-issued your “{award.achievement.name}” credential, {why}. "
+            "Download the new badge from your award's page: the earlier file no longer verifies as current."
+        ),
+        url=reverse("badges:award", args=[award.public_id]),
+        key=f"award-reissued:{credential.pk}",
+    )
 
 
 def _send(task_name, award_id):

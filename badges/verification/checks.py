@@ -24,6 +24,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import dateformat, timezone
 from django.utils.dateparse import parse_datetime
 
+from ..awarding import reissue
 from ..issuing import documents, images, jsonld, keys, signing
 from ..models import Award, IssuerKey
 from . import budget, dids, vc_jwt
@@ -298,7 +299,7 @@ def _verify(result, now):
     if result.token is not None:
         found = vc_jwt.check(result.token, result, _known_key)
     else:
-        found = _embedded_proofs(result, document)
+        found = _embedded_proofs(result, document, now)
     if found is None:
         return
     result.signature_ok = True
@@ -316,7 +317,7 @@ def _verify(result, now):
     _status(result, document, now)
 
 
-def _embedded_proofs(result, document):
+def _embedded_proofs(result, document, now):
     """[(public key, IssuerKey or None, controller)] of a document's Data Integrity proofs once they
     all verify, or None with the reason added to ``result``."""
     proofs = _as_list(document.get("proof"))
@@ -335,9 +336,30 @@ def _embedded_proofs(result, document):
         proof["verificationMethod"]: public for proof, (public, _key, _c) in zip(proofs, found, strict=True)
     }
     if not _signature_matches(document, public_keys, result):
+        _signed_before_the_fix(result, document, now)
         return None
     result.key_id = ", ".join(public_keys)
     return found
+
+
+def _signed_before_the_fix(result, document, now):
+    """A credential we issued, exactly as stored, signed before the canonical form was corrected
+    (``awarding.reissue``): its signature fails everywhere, but it was not changed. Said so, with
+    its status from our records (superseded once re-issued), instead of "changed after signing"."""
+    if reissue.stored_credential_signed_before_the_fix(document) is None:
+        return
+    result.reasons.clear()
+    result.ours = True
+    _status(result, document, now)
+    institution = documents.institution_name()
+    result.reasons.insert(
+        0,
+        f"{institution} issued it, but signed it before correcting how its text is canonicalised, so no "
+        "verifier can check its signature.",
+    )
+    if result.status == Status.VALID:  # not re-issued yet
+        result.status = Status.NOT_CHECKED
+        result.reasons.append(f"{institution} re-issues it: ask its holder for the current credential.")
 
 
 def _describe(result, document):

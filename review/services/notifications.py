@@ -1,5 +1,6 @@
 """Who is emailed when a proposal moves, recorded once per person and sent after the commit."""
 
+import re
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -14,6 +15,18 @@ from proposals.policy import State
 from .. import permissions, selectors
 from ..models import Membership, Notification
 
+SUBJECT_LENGTH = Notification._meta.get_field("subject").max_length
+_BREAKS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line_subject(subject):
+    """An email subject as one line that fits its column. A title may carry a line break or another
+    control character (pasted from elsewhere), which the mail library refuses in a header, and a
+    200-character title makes a longer subject, which PostgreSQL refuses: either would leave the
+    email, and the act that sends it (issuing an award), failing on every retry."""
+    line = " ".join(_BREAKS.sub(" ", subject).split())
+    return line if len(line) <= SUBJECT_LENGTH else line[: SUBJECT_LENGTH - 1] + "…"
+
 
 def notify(*, recipients, subject, body, url="", key=None, urgent=False):
     """Record one notification per distinct recipient with an email address and enqueue the sends
@@ -22,9 +35,10 @@ def notify(*, recipients, subject, body, url="", key=None, urgent=False):
 
     For a recipient who chose a daily or weekly digest the notification is recorded but kept back
     for their digest (``review.services.digests``), unless it is ``urgent``: then it goes at once,
-    as for everyone."""
+    as for everyone. The subject is made one line that fits (``one_line_subject``)."""
     from ..tasks import send_notification
 
+    subject = one_line_subject(subject)
     if is_quiet():
         return []
     people = {}

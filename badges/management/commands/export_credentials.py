@@ -4,6 +4,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.core.management.base import BaseCommand
+from django.db.models import F
 
 from badges import selectors
 from badges.issuing import documents
@@ -12,7 +13,7 @@ from badges.models import Achievement, Credential, StatusList
 
 class Command(BaseCommand):
     help = (
-        "Write every issued credential (DIR/<award id>.json, .png, .svg) and every public document a "
+        "Write the credential in force of every issued award (DIR/<award id>.json, .png, .svg) and every public document a "
         "verifier fetches (DIR/public/, mapped by DIR/public/map.json) so that anyone can verify the "
         "credentials offline."
     )
@@ -51,7 +52,9 @@ class Command(BaseCommand):
         for achievement in Achievement.objects.all():
             publish(achievement.url, json.dumps(achievement.data, indent=2))
         count = 0
-        for credential in Credential.objects.select_related("award").iterator():
+        # One file per award: the credential in force, never one it superseded (a re-issue).
+        in_force = Credential.objects.filter(award__credential=F("pk")).select_related("award")
+        for credential in in_force.iterator():
             stem = out / str(credential.award.public_id)
             stem.with_suffix(".json").write_text(credential.json, encoding="utf-8")
             stem.with_suffix(".png").write_bytes(bytes(credential.png))
