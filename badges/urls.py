@@ -17,6 +17,7 @@ urlpatterns = [
     path("status/<slug:purpose>", issuing.status_list, name="status_list"),
     path("status/<slug:purpose>/did", issuing.status_list, {"did": True}, name="status_list_did"),
     path("verify/", verification.verify, name="verify"),
+    path("verify/api", verification.verify_api, name="verify_api"),
     path("awards/<uuid:public_id>/", views.award, name="award"),
     path("awards/<uuid:public_id>/credential.json", issuing.award_json, name="award_json"),
     path("awards/<uuid:public_id>/badge.png", issuing.award_png, name="award_png"),

@@ -1,11 +1,13 @@
 """The public "verify a credential" page: anyone uploads a credential (JSON) or a badge image with one
-baked in and is told whether it verifies (``badges.verification.checks``). Nothing uploaded is stored."""
+baked in and is told whether it verifies (``badges.verification.checks``); and the same check as a
+JSON API for other systems (an employer's applicant tracking, a wallet). Nothing uploaded is stored."""
 
 import io
 
 from django.conf import settings
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -104,3 +106,48 @@ def _page(request, *, form, result=None, wait=0, status=200):
         },
         status=status,
     )
+
+
+@csrf_exempt  # a public API without cookies or sessions: nothing a forged request could abuse
+@require_http_methods(["POST"])
+def verify_api(request):
+    """POST the credential itself as the request body (JSON, a VC-JWT, or a baked PNG or SVG; the
+    Content-Type says which, or it is told from the bytes): the verdict as JSON. 400 when no
+    credential can be read from the body, 413 when it is too large, 429 over the rate limit (with
+    ``Retry-After``), the same limit and work budget as the page."""
+    wait = throttle.seconds_to_wait(request, "verify", limit=settings.VERIFY_UPLOADS_PER_MINUTE, seconds=60)
+    if wait:
+        response = JsonResponse(
+            {"error": f"Too many checks from your address: retry in {wait} s."}, status=429
+        )
+        response["Retry-After"] = str(wait)
+        return response
+    limit = settings.VERIFY_UPLOAD_MAX_BYTES
+    data = request.read(limit + 1)  # the stream, never the whole body in memory
+    if len(data) > limit:
+        return JsonResponse({"error": f"The body is larger than {filesizeformat(limit)}."}, status=413)
+    result = verify_upload(data, content_type=request.content_type or "")
+    if result.notice:
+        return JsonResponse({"verified": False, "notice": result.notice})
+    if result.problem:
+        return JsonResponse({"error": result.problem}, status=400)
+    return JsonResponse(_verdict(result))
+
+
+def _verdict(result):
+    """The page's verdict as data: the same words, for a machine to pass on to a person."""
+    return {
+        "verified": result.verified,
+        "status": result.status,
+        "reasons": result.reasons,
+        "checks": [{"state": line.state, "text": line.text} for line in result.checklist],
+        "issued_by_this_institution": result.ours and not result.impostor,
+        "impostor": result.impostor,
+        "issuer": {"id": result.issuer_id, "name": result.issuer_name},
+        "recipient_name": result.recipient_name,
+        "achievement_name": result.achievement_name,
+        "valid_from": result.issued_on.isoformat() if result.issued_on else None,
+        "valid_until": result.valid_until.isoformat() if result.valid_until else None,
+        "secured_with": result.secured_with,
+        "award_url": documents.absolute(result.award.get_absolute_url()) if result.award else None,
+    }

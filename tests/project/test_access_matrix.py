@@ -395,6 +395,13 @@ RULES = {
     "badges:status_list": [Rule(get=PUBLIC, kwargs=lambda w: {"purpose": w.status_list.purpose})],
     "badges:status_list_did": [Rule(get=PUBLIC, kwargs=lambda w: {"purpose": w.status_list.purpose})],
     "badges:verify": [Rule(get=PUBLIC, why="anyone checks a credential; nothing uploaded is kept")],
+    "badges:verify_api": [
+        Rule(
+            get=METHOD_NOT_ALLOWED,
+            post=Answer(ANYONE, through=400),
+            why="anyone's system checks a credential; an empty body holds none (400)",
+        )
+    ],
     "badges:award": [Rule(get=PUBLIC, kwargs=lambda w: {"public_id": w.award.public_id})],
     "badges:award_json": [Rule(get=PUBLIC, kwargs=lambda w: {"public_id": w.award.public_id})],
     "badges:award_png": [Rule(get=PUBLIC, kwargs=lambda w: {"public_id": w.award.public_id})],
@@ -649,7 +656,13 @@ class World:
             client.cookies[settings.SESSION_COOKIE_NAME] = self.sessions[role]
         with transaction.atomic():
             before = fingerprint() if watch else None
-            response = client.get(url) if method == "GET" else client.post(url, data)
+            # Each person from an address of their own, as in life: the per-address limits (the verify
+            # page's, say) count each apart.
+            address = f"192.0.2.{sorted(self.clients).index(role) + 1}"
+            if method == "GET":
+                response = client.get(url, REMOTE_ADDR=address)
+            else:
+                response = client.post(url, data, REMOTE_ADDR=address)
             changed = watch and fingerprint() != before
             transaction.set_rollback(True)
         return response, changed
