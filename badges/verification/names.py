@@ -26,7 +26,7 @@ COMMON_WORDS = {
     "the", "of", "at", "and", "for", "in", "university", "univ", "college", "institute", "school",
     "state", "community", "academy", "polytechnic", "center", "centre",
 }  # fmt: skip
-WORD_RATIO = 0.85  # "binghampton" against "binghamton" is 0.95; "bingham" is 0.82
+WORD_RATIO = 0.85  # a misspelt word (an extra letter) scores about 0.95; a shorter name (Bingham) 0.82
 SHORT_WORDS = {"the", "of", "at", "and", "for", "in"}
 
 
