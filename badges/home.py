@@ -5,6 +5,7 @@ from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.urls import reverse
 
 from core.cards import SHOWN, Card, Item, Placed
+from core.people import full_name
 
 from .learning.selectors import evaluation_queue, in_progress, progress
 from .permissions import has_evaluation_queue
@@ -31,7 +32,7 @@ def _evidence_card(user):
         empty="No evidence is waiting for you.",
         items=[
             Item(
-                f"{e.part_title}: {e.enrolment.learner.get_full_name() or e.enrolment.learner.username}",
+                f"{e.part_title}: {full_name(e.enrolment.learner)}",
                 reverse("badges:review", args=[e.pk]),
                 f"{e.enrolment.achievement.name} · submitted {naturaltime(e.submitted_at)}",
                 task="Accept or return",

@@ -244,6 +244,17 @@ class Learner(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="learner")
     student_id = models.CharField("student ID", max_length=30, blank=True)
+    credential_name = models.CharField(
+        "name on credentials",
+        max_length=150,
+        blank=True,
+        help_text="A chosen or preferred name to show on credentials; empty: given and family names.",
+    )
+    name_on_credentials = models.BooleanField(
+        "show my name on my credentials",
+        default=True,
+        help_text="Otherwise a credential identifies you only by a hash of your email address.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

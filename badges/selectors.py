@@ -13,7 +13,7 @@ from .models import Achievement, Award, IssuerKey
 def public_award(public_id):
     """An award by its unguessable public id, with what its public page shows (three queries)."""
     return get_object_or_404(
-        Award.objects.select_related("learner", "achievement", "credential__key", "revoked_by"),
+        Award.objects.select_related("learner__learner", "achievement", "credential__key", "revoked_by"),
         public_id=public_id,
     )
 

@@ -158,7 +158,7 @@ TEMPLATES = [
                 "microcred.context_processors.product",
             ],
             # Every form's {% csrf_token %} also renders its submission key (microcred/once.py).
-            "builtins": ["core.templatetags.once"],
+            "builtins": ["core.templatetags.once", "core.templatetags.people"],
         },
     },
 ]

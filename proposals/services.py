@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django_fsm import has_transition_perm
 
+from core.people import name_in_records
+
 from . import permissions, versions
 from .models import Attachment, Comment, Consultation, Proposal, ProposalVersion
 from .policy import State
@@ -496,7 +498,7 @@ def start_revision(*, proposal, user, effective_from):
         )
     latest = max((v.number for v in current.versions.all()), default=0)
     frozen = f" (published version {latest})" if latest else ""
-    who = user.get_full_name() or user.username
+    who = name_in_records(user)
     Comment.objects.create(
         proposal=revision,
         author=user,

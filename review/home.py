@@ -8,6 +8,7 @@ from django.utils.timesince import timesince
 from django.utils.timezone import localtime
 
 from core.cards import SHOWN, Card, Item, Placed, Stat
+from core.people import full_name
 from proposals.policy import BodyKind, State, stages_of
 
 from .models import Membership
@@ -136,7 +137,7 @@ def _review_cards(roles, user):
 
 
 def _event_line(event, user):
-    who = "You" if event.actor_id == user.pk else event.actor.get_full_name() or event.actor.username
+    who = "You" if event.actor_id == user.pk else full_name(event.actor)
     moved = event.to_state and event.from_state != event.to_state
     where = f" ({State.label(event.from_state)} → {State.label(event.to_state)})" if moved else ""
     return f"{who}: {event.get_action_display().lower()}{where} · {naturaltime(event.created_at)}"

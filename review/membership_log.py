@@ -10,6 +10,8 @@ from contextvars import ContextVar
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
+from core.people import name_in_records
+
 from .models import Membership, MembershipChange
 from .services.voting import record_membership_change
 
@@ -27,7 +29,7 @@ def acting(user):
 
 
 def _person_name(user):
-    return (user.get_full_name() or user.username)[:300]
+    return name_in_records(user)[:300]
 
 
 @receiver(pre_save, sender=Membership)

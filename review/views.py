@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from core.ids import parse_id
 from core.once import creates
+from core.people import full_name
 from core.spreadsheets import csv_text
 from proposals import selectors as proposal_selectors
 from proposals.policy import active_profile
@@ -148,7 +149,7 @@ def remind_voters(request, proposal):
         proposal=proposal, user=request.user, ballot_id=parse_id(request.POST.get("ballot"))
     )
     if reminded:
-        names = ", ".join(n.recipient.get_full_name() or n.recipient.username for n in reminded)
+        names = ", ".join(full_name(n.recipient) for n in reminded)
         plural = "s" if len(reminded) != 1 else ""
         messages.success(request, f"Reminded {len(reminded)} member{plural} who had not voted: {names}.")
     elif not_voted:

@@ -32,7 +32,7 @@ def affected(achievement, user):
     return (
         Award.objects.filter(achievement=achievement, state=Award.State.ISSUED)
         .exclude(learner=user)
-        .select_related("learner")
+        .select_related("learner__learner")
         .order_by("learner__last_name", "learner__first_name", "pk")
     )
 

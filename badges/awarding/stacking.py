@@ -158,7 +158,7 @@ def certificates_no_longer_held(now=None):
         query |= Q(learner_id=learner_id, achievement__proposal_id=certificate_id)
     certificates = list(
         Award.objects.filter(query, state=Award.State.ISSUED)
-        .select_related("learner", "achievement__proposal")
+        .select_related("learner__learner", "achievement__proposal")
         .order_by("-created_at")
     )
     links = Proposal.components.through.objects.filter(

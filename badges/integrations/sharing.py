@@ -7,6 +7,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from .. import people
 from ..issuing import documents, images
 
 LINKEDIN_ADD_TO_PROFILE = "https://www.linkedin.com/profile/add"
@@ -57,7 +58,7 @@ def open_graph(award, *, status):
     reachable by its link either way."""
     issuer = documents.institution_name()
     if award.listed:
-        learner = award.learner.get_full_name() or award.learner.username
+        learner = people.learner_name(award.learner)
         description = f"{issuer}: awarded to {learner}."
     else:
         description = f"A micro-credential awarded by {issuer}."

@@ -215,6 +215,21 @@ def email_identifier(email):
     }
 
 
+def name_identifier(name):
+    """The learner's name as Open Badges 3.0 names a credential's holder: an ``IdentityObject`` of
+    ``identityType`` ``name``, in plain text (``hashed`` false)."""
+    return {"type": "IdentityObject", "identityHash": name, "identityType": "name", "hashed": False}
+
+
+def holder_name_of(credential):
+    """The holder's name a credential carries (``name_identifier``), or None."""
+    subject = credential.get("credentialSubject") or {}
+    for entry in subject.get("identifier") or []:
+        if entry.get("identityType") == "name" and entry.get("hashed") is False:
+            return entry.get("identityHash")
+    return None
+
+
 def status_entry(status_list_url, index):
     return {
         "id": f"{status_list_url}#{index}",
@@ -225,11 +240,17 @@ def status_entry(status_list_url, index):
     }
 
 
-def credential_document(*, award, achievement_data, issued_at, valid_until, status_list_url, components=()):
-    """The unsigned ``OpenBadgeCredential`` of an award."""
+def credential_document(
+    *, award, achievement_data, issued_at, valid_until, status_list_url, components=(), holder_name=None
+):
+    """The unsigned ``OpenBadgeCredential`` of an award. ``holder_name``: the name the learner shows
+    on their credentials, beside the hash of their email; None, the hash alone."""
+    identifiers = [email_identifier(award.learner.email)]
+    if holder_name:
+        identifiers.append(name_identifier(holder_name))
     subject = {
         "type": ["AchievementSubject"],
-        "identifier": [email_identifier(award.learner.email)],
+        "identifier": identifiers,
         "achievement": achievement_data,
     }
     document = {

@@ -24,7 +24,7 @@ from proposals.policy import State
 from proposals.selectors import prefetched
 from review.services import notify
 
-from .. import permissions
+from .. import people, permissions
 from ..awarding import stacking
 from ..models import Achievement, Award, Credential, IssuerKey, StatusList
 from ..selectors import current_achievement
@@ -284,7 +284,7 @@ def issue_credential(*, award_id):
         award = (
             Award.objects.select_for_update(of=("self",))
             # The proposal too: the stacking check after issuing reads it.
-            .select_related("learner", "achievement__proposal")
+            .select_related("learner__learner", "achievement__proposal")
             .get(pk=award_id)
         )
         if not can_proceed(award.issue):
@@ -335,6 +335,7 @@ def _store_credential(award, key, now, *, issued_at, valid_until):
         valid_until=valid_until,
         # Published (signed) since the first key was made: see create_issuer_key.
         status_list_url=documents.status_list_url(StatusList(purpose="revocation")),
+        holder_name=people.name_on_credential(award.learner),
     )
     signed = _sign(unsigned, key, now)
     text = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
@@ -381,6 +382,24 @@ def reissue_signed_before_the_fix(*, award_id):
     return True
 
 
+def reissue_with_current_name(*, award_id):
+    """Re-issue an issued award whose credential in force names its holder otherwise than they now
+    ask (a new name, a chosen name, or no name at all): a new credential, same award, the earlier
+    one superseded. Idempotent: the award row is locked, and an award whose credential already
+    carries the name is left alone. Returns whether it re-issued; the caller publishes the status
+    list."""
+    with transaction.atomic():
+        award = _locked_for_reissue(award_id)
+        if award.state != Award.State.ISSUED or award.credential is None:
+            return False
+        if documents.holder_name_of(json.loads(award.credential.json)) == people.name_on_credential(
+            award.learner
+        ):
+            return False
+        _reissue(award, valid_until=award.valid_until, why="with your name as you now give it")
+    return True
+
+
 def signed_before_the_fix(credential):
     """Whether a stored credential holds text the old N-Quads serialiser wrote differently (a
     control character or DEL in a value, a character an IRI must escape) and its signature no
@@ -395,7 +414,7 @@ def signed_before_the_fix(credential):
 def _locked_for_reissue(award_id):
     return (
         Award.objects.select_for_update(of=("self",))
-        .select_related("learner", "achievement", "credential__key")
+        .select_related("learner__learner", "achievement", "credential__key")
         .get(pk=award_id)
     )
 

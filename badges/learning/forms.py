@@ -50,3 +50,39 @@ class ReviewEvidenceForm(forms.Form):
         if cleaned.get("decision") == "return" and not cleaned.get("feedback", "").strip():
             self.add_error("feedback", "Say what the learner should improve.")
         return cleaned
+
+
+class NamesForm(forms.Form):
+    """A person's names; for a learner, also how their credentials name them."""
+
+    first_name = forms.CharField(
+        label="Given name",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+        error_messages={"required": "Enter your given name."},
+    )
+    last_name = forms.CharField(
+        label="Family name",
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+    credential_name = forms.CharField(
+        label="Name on your credentials",
+        max_length=150,
+        required=False,
+        help_text="A chosen or preferred name, as you want employers to read it. Empty: your given and "
+        "family names.",
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    name_on_credentials = forms.BooleanField(
+        label="Show my name on my credentials",
+        required=False,
+        help_text="Otherwise a credential identifies you only by a hash of your email address, which you "
+        "can prove to whoever you give it to.",
+    )
+
+    def __init__(self, *args, learner=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not learner:  # staff without credentials: their names only
+            del self.fields["credential_name"], self.fields["name_on_credentials"]

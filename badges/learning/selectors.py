@@ -38,7 +38,7 @@ def evaluation_queue(user):
     else:
         units = UnitRole.objects.filter(user=user, role=UnitRole.Role.PROGRAM_EVALUATOR).values("unit_id")
         waiting = waiting.filter(enrolment__achievement__proposal__unit_id__in=units)
-    return waiting.select_related("enrolment__learner", "enrolment__achievement").order_by(
+    return waiting.select_related("enrolment__learner__learner", "enrolment__achievement").order_by(
         "submitted_at", "id"
     )
 

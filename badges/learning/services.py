@@ -3,14 +3,18 @@ assessment (and, where the profile requires it, the culminating reflection), and
 accepting or returning it. Accepting the last required piece makes the award, in the same
 transaction, and its issuing follows on commit (``badges.issuing.services.award``)."""
 
+import json
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from proposals.services import check_upload
 
+from .. import people
+from ..issuing import documents
 from ..issuing import services as issuing
-from ..models import Enrolment, Evidence
+from ..models import Award, Enrolment, Evidence
 from ..permissions import is_learner_of, may_evaluate, may_join
 from .selectors import required_parts
 
@@ -100,3 +104,42 @@ def review_evidence(*, evidence, user, decision, feedback=""):
         evidence_public=enrolment.evidence_public,
         listed=enrolment.listed,
     )
+
+
+@transaction.atomic
+def update_names(*, user, first_name, last_name, credential_name="", name_on_credentials=True):
+    """Change a person's given and family names and, for a learner, the name their credentials show
+    and whether they show one. Credentials already issued keep the name they were signed with until
+    the learner asks for them again (``reissue_with_new_name``)."""
+    user.first_name, user.last_name = first_name.strip(), last_name.strip()
+    user.clean_fields(
+        exclude=[f.name for f in user._meta.fields if f.name not in ("first_name", "last_name")]
+    )
+    user.save(update_fields=["first_name", "last_name"])
+    learner = people.learner_row(user)
+    if learner is not None:
+        learner.credential_name = credential_name.strip()
+        learner.name_on_credentials = name_on_credentials
+        learner.full_clean(validate_unique=False)
+        learner.save(update_fields=["credential_name", "name_on_credentials"])
+
+
+def credentials_with_another_name(user):
+    """The learner's issued awards whose credential in force names them otherwise than they now ask."""
+    wanted = people.name_on_credential(user)
+    awards = Award.objects.filter(
+        learner=user, state=Award.State.ISSUED, credential__isnull=False
+    ).select_related("credential", "achievement")
+    return [a for a in awards if documents.holder_name_of(json.loads(a.credential.json)) != wanted]
+
+
+def reissue_with_new_name(*, user):
+    """Re-issue each of the learner's credentials that names them otherwise than they now ask, each
+    in its own transaction (``issuing.reissue_with_current_name``), then publish the status list
+    with the earlier ones superseded. Safe to repeat. Returns how many it re-issued."""
+    reissued = sum(
+        issuing.reissue_with_current_name(award_id=award.pk) for award in credentials_with_another_name(user)
+    )
+    if reissued:
+        issuing.publish_status_list()
+    return reissued

@@ -9,11 +9,11 @@ from django.views.decorators.http import require_POST
 
 from core.files import private_file
 
-from .. import permissions
+from .. import people, permissions
 from .. import selectors as badge_selectors
 from ..models import Achievement, Award, Enrolment, Evidence
 from . import selectors, services
-from .forms import EvidenceForm, JoinForm, ReviewEvidenceForm
+from .forms import EvidenceForm, JoinForm, NamesForm, ReviewEvidenceForm
 
 
 def catalog(request):
@@ -50,7 +50,7 @@ def catalog_detail(request, uuid):
             # Only holders who chose to list their award are shown, by name.
             "holders": Award.objects.filter(
                 achievement__proposal=proposal, listed=True, state=Award.State.ISSUED
-            ).select_related("learner")[:20],
+            ).select_related("learner__learner")[:20],
         },
     )
 
@@ -140,7 +140,8 @@ def evaluation_queue(request):
 
 def _evidence_for_evaluator(request, pk):
     evidence = get_object_or_404(
-        Evidence.objects.select_related("enrolment__learner", "enrolment__achievement__proposal"), pk=pk
+        Evidence.objects.select_related("enrolment__learner__learner", "enrolment__achievement__proposal"),
+        pk=pk,
     )
     if not permissions.may_see_evidence(request.user, evidence):
         raise Http404("No such evidence")
@@ -183,3 +184,44 @@ def evidence_file(request, pk):
     if not evidence.file:
         raise Http404("No file")
     return private_file(evidence.file, evidence.original_name, evidence.content_type)
+
+
+@login_required
+def names(request):
+    """Your names, and how your credentials name you; with the credentials that still show an
+    earlier name, and a button to have them re-issued."""
+    user = request.user
+    learner = people.learner_row(user)
+    initial = {"first_name": user.first_name, "last_name": user.last_name}
+    if learner is not None:
+        initial |= {
+            "credential_name": learner.credential_name,
+            "name_on_credentials": learner.name_on_credentials,
+        }
+    form = NamesForm(request.POST or None, initial=initial, learner=learner is not None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_names(user=user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Your names are saved.")
+            return redirect("badges:names")
+    outdated = services.credentials_with_another_name(user) if learner is not None else []
+    return render(request, "badges/names.html", {"form": form, "learner": learner, "outdated": outdated})
+
+
+@login_required
+@require_POST
+def reissue_names(request):
+    """Re-issue the credentials that still show an earlier name (safe to send twice)."""
+    count = services.reissue_with_new_name(user=request.user)
+    if count:
+        messages.success(
+            request,
+            f"{count} credential{'s' if count != 1 else ''} re-issued with your name as you now give it. "
+            "Download the new badges from your awards: the earlier files no longer verify as current.",
+        )
+    else:
+        messages.info(request, "Your credentials already show your name as you give it.")
+    return redirect("badges:names")

@@ -24,6 +24,9 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import dateformat, timezone
 from django.utils.dateparse import parse_datetime
 
+from core.people import NO_NAME
+
+from .. import people
 from ..awarding import reissue
 from ..issuing import documents, images, jsonld, keys, signing
 from ..models import Award, IssuerKey
@@ -566,14 +569,17 @@ def _our_award(document):
     if credential_uuid is None:
         return None
     return (
-        Award.objects.select_related("learner", "credential").filter(credential_uuid=credential_uuid).first()
+        Award.objects.select_related("learner__learner", "credential")
+        .filter(credential_uuid=credential_uuid)
+        .first()
     )
 
 
 def _learner_name(user):
-    """The name we hold for the learner, as their award's public page shows it; never an email."""
-    name = user.get_full_name() or user.username
-    return "" if "@" in name else name
+    """The name we hold for the learner, as their award's public page shows it; never an email,
+    never a login name."""
+    name = people.learner_name(user)
+    return "" if "@" in name or name == NO_NAME else name
 
 
 def _status_index(document):

@@ -7,6 +7,8 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from core.people import name_in_records
+
 from .. import permissions, selectors
 from ..models import AuditEvent, Ballot, BallotVoter, Membership, Vote
 from .audit import record_in_place
@@ -282,7 +284,7 @@ def record_membership_change(change):
         .select_related("proposal")
     )
     by = (
-        f"Changed by {change.changed_by.get_full_name() or change.changed_by.username}."
+        f"Changed by {name_in_records(change.changed_by)}."
         if change.changed_by
         else "Who made the change was not recorded."
     )

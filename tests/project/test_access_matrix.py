@@ -424,6 +424,8 @@ RULES = {
     ],
     # --- badges: learning -----------------------------------------------------------------------------
     "badges:my_awards": [Rule(get=LOGGED_IN, why="each sees their own, or none")],
+    "badges:names": [Rule(get=LOGGED_IN, why="each edits their own names")],
+    "badges:reissue_names": [form_only(LOGGED_IN, why="each asks for their own credentials again")],
     "badges:catalog": [Rule(get=PUBLIC)],
     "badges:catalog_detail": [Rule(get=PUBLIC, kwargs=lambda w: {"uuid": w.achievement.uuid})],
     "badges:join": [

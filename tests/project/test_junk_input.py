@@ -33,7 +33,7 @@ from hypothesis import strategies as st
 from badges.awarding import bulk
 from badges.awarding.forms import BulkUploadForm, ExpiryForm
 from badges.issuing.forms import RevokeForm
-from badges.learning.forms import EvidenceForm, JoinForm, ReviewEvidenceForm
+from badges.learning.forms import EvidenceForm, JoinForm, NamesForm, ReviewEvidenceForm
 from core.fields import SafeDateTimeField, SafeModelChoiceField, SafeModelMultipleChoiceField
 from microcred.forms import LoginForm, QueuedPasswordResetForm
 from proposals.forms import (
@@ -468,6 +468,7 @@ FORM_PAGES = [
         "badges:sharing", "learner", args=lambda s: (s.award.public_id,), reads=lambda s: {"listed": ["on"]}
     ),
     Page("badges:join", "learner", args=lambda s: (s.achievement.uuid,), forms=lambda s: [JoinForm()]),
+    Page("badges:names", "learner", forms=lambda s: [NamesForm()]),
     Page(
         "badges:submit_evidence",
         "student-ana",
@@ -735,6 +736,7 @@ def test_any_id_in_the_path_answers_without_a_server_error(site, route):
 # Routes whose views read no form and no query string: documents, files, and buttons that post
 # nothing but the CSRF token (junk in their path ids is tested above).
 READ_NOTHING = {
+    "badges:reissue_names",
     # reads its body, not parameters: given junk bodies in tests/badges/test_verify_api.py
     "badges:verify_api",
     "healthz",
