@@ -8,6 +8,7 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
+        from . import checks  # noqa: F401 - registers the deployment checks
         from .middleware import stamp_session
 
         # Django's own hook for "a session has started": the session lifetime is counted from it.

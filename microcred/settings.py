@@ -118,6 +118,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the container's own health probe is answered before the host check and HTTPS redirect.
+    "core.middleware.LocalHealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before anything reads the body: an oversized request is refused unread.
     "core.middleware.RequestSizeLimitMiddleware",
@@ -310,6 +312,11 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+# A mail server that hangs holds a worker's task no longer than this (every email is sent by a task).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+# With django.core.mail.backends.filebased.EmailBackend: the folder each message is written to.
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(BASE_DIR / "sent-email"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "micro-credentials@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -273,9 +273,11 @@ def test_check_deploy_fails_for_did_web_on_http_and_passes_on_https():
     refused = manage(
         "check",
         "--deploy",
-        ISSUER_IDENTIFIER="did:web",
-        PUBLIC_BASE_URL="http://microcred.example.edu",
-        **PRODUCTION_ENV,
+        **{
+            **PRODUCTION_ENV,
+            "ISSUER_IDENTIFIER": "did:web",
+            "PUBLIC_BASE_URL": "http://microcred.example.edu",
+        },
     )
     assert refused.returncode != 0 and "badges.E001" in refused.stderr
     passed = manage(
@@ -283,9 +285,11 @@ def test_check_deploy_fails_for_did_web_on_http_and_passes_on_https():
         "--deploy",
         "--fail-level",
         "DEBUG",
-        ISSUER_IDENTIFIER="did:web",
-        PUBLIC_BASE_URL="https://microcred.example.edu",
-        **PRODUCTION_ENV,
+        **{
+            **PRODUCTION_ENV,
+            "ISSUER_IDENTIFIER": "did:web",
+            "PUBLIC_BASE_URL": "https://microcred.example.edu",
+        },
     )
     assert passed.returncode == 0, passed.stdout + passed.stderr
     unknown = manage("check", ISSUER_IDENTIFIER="did:key", **PRODUCTION_ENV)
