@@ -144,6 +144,12 @@ def may_change_expiry(user):
     return is_awarding_office(user)
 
 
+def may_see_holders(user, achievement):
+    """Who holds a micro-credential: the awarding office's staff, and whoever awards it (the
+    proposing unit's evaluators)."""
+    return is_awarding_office(user) or may_award(user, achievement)
+
+
 def may_revoke(user, award):
     """Staff of the awarding office revoke, never an award of their own."""
     return is_awarding_office(user) and award.learner_id != user.pk

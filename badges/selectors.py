@@ -2,6 +2,7 @@
 
 import json
 
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -54,3 +55,28 @@ def current_achievement(proposal):
 def award_notes(award):
     """What other apps say about the award to its learner (``core.hooks.AWARD_NOTES``)."""
     return [text for text in (note(award) for note in hooks.implementations(hooks.AWARD_NOTES)) if text]
+
+
+HOLDER_STATES = (("issued", "Issued"), ("revoked", "Revoked"), ("pending", "Being issued"))
+
+
+def holders(achievement, *, q="", state="", since=None, until=None):
+    """The awards of a micro-credential (every published version of it), newest first, with what
+    the holders page shows, filtered by the learner's name or email, the award's state and when it
+    was awarded."""
+    awards = Award.objects.filter(achievement__proposal_id=achievement.proposal_id)
+    if q:
+        for word in q.split()[:5]:
+            awards = awards.filter(
+                Q(learner__first_name__icontains=word)
+                | Q(learner__last_name__icontains=word)
+                | Q(learner__email__icontains=word)
+                | Q(learner__learner__credential_name__icontains=word)
+            )
+    if state in dict(HOLDER_STATES):
+        awards = awards.filter(state=state)
+    if since:
+        awards = awards.filter(created_at__date__gte=since)
+    if until:
+        awards = awards.filter(created_at__date__lte=until)
+    return awards.select_related("learner__learner", "achievement").order_by("-created_at", "-pk")

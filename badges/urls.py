@@ -35,6 +35,7 @@ urlpatterns = [
     path("learning/<int:pk>/evidence/<str:part>/", learning.submit_evidence, name="submit_evidence"),
     path("evidence/", learning.evaluation_queue, name="evaluation_queue"),
     path("awarding/", awarding.awarding, name="awarding"),
+    path("awarding/holders/<uuid:uuid>/", awarding.holders, name="holders"),
     path("awarding/template.csv", awarding.template_csv, name="bulk_template"),
     path("awarding/uploads/<int:pk>/", awarding.bulk_detail, name="bulk"),
     path("awarding/uploads/<int:pk>/confirm/", awarding.bulk_confirm, name="bulk_confirm"),

@@ -7,13 +7,21 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.dateparse import parse_date
+from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from core.files import private_file
+from core.ids import query_text
+from core.paging import KeysFirstPaginator
+from core.people import full_name
+from core.spreadsheets import csv_text
 from proposals.policy import active_profile
 
-from .. import permissions
+from .. import people, permissions
+from .. import selectors as badge_selectors
 from ..integrations import credly
+from ..issuing.forms import RevokeForm
 from ..learning.selectors import catalog
 from ..models import Achievement, BulkAward, ExpiryChange
 from . import bulk, expiry, spreadsheet, stacking
@@ -185,3 +193,72 @@ def expiry_status(request, pk):
         "badges/expiry_status.html",
         {"change": found, "total": total, "percent": int(100 * found.processed / total) if total else 100},
     )
+
+
+def _day(text):
+    try:
+        return parse_date(text) if text else None
+    except ValueError:
+        return None
+
+
+@login_required
+def holders(request, uuid):
+    """Who holds a micro-credential: search by name or email, filter by state and date, a page at a
+    time or the whole list as CSV; revoke on each row for those who may."""
+    achievement = get_object_or_404(Achievement.objects.select_related("proposal"), uuid=uuid)
+    if not permissions.may_see_holders(request.user, achievement):
+        raise PermissionDenied("The holders of a micro-credential are for the office and its evaluators.")
+    params = {name: query_text(request.GET.get(name)) for name in ("q", "state", "since", "until")}
+    since, until = _day(params["since"]), _day(params["until"])
+    awards = badge_selectors.holders(
+        achievement, q=params["q"], state=params["state"], since=since, until=until
+    )
+    if request.GET.get("format") == "csv":
+        return _holders_csv(achievement, awards)
+    page = KeysFirstPaginator(awards, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "badges/holders.html",
+        {
+            "achievement": achievement,
+            "page": page,
+            "params": params,
+            "query_string": query.urlencode(),
+            "states": badge_selectors.HOLDER_STATES,
+            "may_revoke": permissions.is_awarding_office(request.user),
+            "revoke_form": RevokeForm(),
+        },
+    )
+
+
+def _holders_csv(achievement, awards):
+    rows = (
+        (
+            people.learner_name(a.learner),
+            full_name(a.learner),
+            a.learner.email,
+            a.get_state_display(),
+            a.created_at.date().isoformat(),
+            a.valid_until.date().isoformat() if a.valid_until else "",
+            a.revoked_reason,
+            a.achievement.version,
+        )
+        for a in awards.iterator(chunk_size=500)
+    )
+    header = (
+        "Name on credentials",
+        "Given and family names",
+        "Email",
+        "State",
+        "Awarded",
+        "Valid until",
+        "Reason revoked",
+        "Version",
+    )
+    response = HttpResponse(csv_text(header, rows), content_type="text/csv; charset=utf-8")
+    name = achievement.proposal.code or "micro-credential"
+    response["Content-Disposition"] = f'attachment; filename="holders-{slugify(name)}.csv"'
+    return response

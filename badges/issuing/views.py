@@ -6,8 +6,9 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -110,10 +111,11 @@ def revoke(request, public_id):
     found = selectors.public_award(public_id)
     if not permissions.may_revoke(request.user, found):
         raise PermissionDenied("Only the awarding office's staff revoke awards.")
+    back = _back_to_holders(request, found)
     form = RevokeForm(request.POST)
     if not form.is_valid():
         messages.error(request, "The award was not revoked: say why.")
-        return redirect(found)
+        return redirect(back)
     try:
         services.revoke(award=found, user=request.user, reason=form.cleaned_data["reason"])
     except ValidationError as invalid:
@@ -121,4 +123,14 @@ def revoke(request, public_id):
             messages.error(request, message)
     else:
         messages.success(request, "Revoked. The status list now says so to every verifier.")
-    return redirect(found)
+    return redirect(back)
+
+
+def _back_to_holders(request, award):
+    """Where a revoke sent from the holders page returns: that page, with its filters (read back
+    through a QueryDict, so only a query string of our own page); otherwise the award's page."""
+    if "holders" not in request.POST:
+        return award.get_absolute_url()
+    query = QueryDict(request.POST.get("holders", "")).urlencode()
+    url = reverse("badges:holders", args=[award.achievement.uuid])
+    return f"{url}?{query}" if query else url

@@ -45,6 +45,7 @@ def catalog_detail(request, uuid):
             "enrolment": enrolment,
             "award": award,
             "join_form": JoinForm(),
+            "may_see_holders": permissions.may_see_holders(request.user, achievement),
             "replaces": replaces,
             "replaced_by": replaced_by,
             # Only holders who chose to list their award are shown, by name.

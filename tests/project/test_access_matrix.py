@@ -474,6 +474,13 @@ RULES = {
     "badges:bulk_cancel": [form_only(only({"evaluator"}, others=404), on="evaluators", kwargs=pk("bulk"))],
     "badges:bulk_file": [Rule(get=only({"evaluator"}, others=404), on="evaluators", kwargs=pk("bulk"))],
     "badges:expiry": [Rule(get=only({"office"}), kwargs=lambda w: {"uuid": w.achievement.uuid})],
+    "badges:holders": [
+        Rule(
+            get=only({"office", "evaluator"}),
+            kwargs=lambda w: {"uuid": w.achievement.uuid},
+            why="the awarding office and the unit's evaluators find holders; only the office revokes",
+        )
+    ],
     "badges:expiry_status": [Rule(get=only({"office"}), kwargs=pk("expiry_change"))],
     # --- the registrar (the gate comes before the method check: others get 403, not 405) --------------
     "transcripts:queue": [Rule(get=only(REGISTRARS))],

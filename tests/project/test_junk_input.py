@@ -632,6 +632,12 @@ QUERY_PAGES = [
     Page("badges:evaluation_queue", "evaluator", reads=USUAL_NAMES),
     Page("badges:awarding", "office", reads=USUAL_NAMES),
     Page("badges:my_awards", "learner", reads=USUAL_NAMES),
+    Page(
+        "badges:holders",
+        "office",
+        args=lambda s: (s.achievement.uuid,),
+        reads=any_of("q", "state", "since", "until", "page", "format"),
+    ),
     Page("badges:verify", None, reads=USUAL_NAMES),
     Page("home", "faculty", reads=USUAL_NAMES),
     Page("login", None, reads=lambda s: {"next": ["/proposals/", "//evil.example"]}),
