@@ -745,6 +745,10 @@ READ_NOTHING = {
     "password_change_done",
     # Django's own set-password form, shown only with a valid token from an email: not covered.
     "password_reset_confirm",
+    # The institution's sign-in: allauth reads its state and code; junk in both is refused in
+    # tests/project/test_single_sign_on.py.
+    "openid_connect_login",
+    "openid_connect_callback",
     "proposals:detail",
     "proposals:version",
     "proposals:duplicate",
