@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     "axes",
     "csp",
     "core.apps.CoreConfig",
@@ -275,6 +276,32 @@ SSO_OIDC_CLAIMS = {
         "entitlements": "eduperson_entitlement",
     }.items()
 }
+# SAML 2.0 instead (Shibboleth, InCommon): the identity provider's entity id and either its metadata
+# URL or its single sign-on URL and signing certificate (the base64 body of the PEM). The product's
+# SP metadata is at /learners/saml/university/metadata/, its ACS at /learners/saml/university/acs/.
+SSO_SAML_IDP_ENTITY_ID = env("SSO_SAML_IDP_ENTITY_ID", "").strip()
+SSO_SAML_IDP_METADATA_URL = env("SSO_SAML_IDP_METADATA_URL", "").strip()
+SSO_SAML_IDP_SSO_URL = env("SSO_SAML_IDP_SSO_URL", "").strip()
+SSO_SAML_IDP_X509CERT = env("SSO_SAML_IDP_X509CERT", "").strip()
+if SSO_OIDC_ISSUER and SSO_SAML_IDP_ENTITY_ID:
+    raise ImproperlyConfigured(
+        "Set SSO_OIDC_ISSUER or SSO_SAML_IDP_ENTITY_ID, not both: one identity provider."
+    )
+# The SAML attribute map (SSO_SAML_ATTRIBUTE_<KEY> overrides one): eduPerson and X.500 names by OID.
+SSO_SAML_ATTRIBUTES = {
+    key: env(f"SSO_SAML_ATTRIBUTE_{key.upper()}", default).strip()
+    for key, default in {
+        "uid": "urn:oid:1.3.6.1.4.1.5923.1.1.1.6",  # eduPersonPrincipalName
+        "given_name": "urn:oid:2.5.4.42",  # givenName
+        "family_name": "urn:oid:2.5.4.4",  # sn
+        "email": "urn:oid:0.9.2342.19200300.100.1.3",  # mail
+        "email_verified": "",
+        "affiliation": "urn:oid:1.3.6.1.4.1.5923.1.1.1.1",  # eduPersonAffiliation
+        "student_id": "urn:oid:1.3.6.1.4.1.25178.1.2.14",  # schacPersonalUniqueCode
+        "unit": "urn:oid:2.5.4.11",  # ou
+        "entitlements": "urn:oid:1.3.6.1.4.1.5923.1.1.1.7",  # eduPersonEntitlement
+    }.items()
+}
 # The institution's affiliation values, read as the product's four (faculty, staff, student, other);
 # a value not named here reads as other.
 SSO_AFFILIATIONS = {
@@ -319,6 +346,35 @@ SOCIALACCOUNT_PROVIDERS = {
         if SSO_OIDC_ISSUER
         else [],
     }
+}
+SOCIALACCOUNT_PROVIDERS["saml"] = {
+    # allauth's provider read through the attribute map (microcred/signin/saml.py).
+    "provider_class": "microcred.signin.saml.UniversitySAMLProvider",
+    "APPS": [
+        {
+            "provider_id": SSO_PROVIDER_ID,
+            "name": SSO_NAME,
+            # allauth's "organisation slug": the part of the SP's URLs after /learners/saml/.
+            "client_id": SSO_PROVIDER_ID,
+            "settings": {
+                "idp": {"entity_id": SSO_SAML_IDP_ENTITY_ID, "metadata_url": SSO_SAML_IDP_METADATA_URL}
+                if SSO_SAML_IDP_METADATA_URL
+                else {
+                    "entity_id": SSO_SAML_IDP_ENTITY_ID,
+                    "sso_url": SSO_SAML_IDP_SSO_URL,
+                    "x509cert": SSO_SAML_IDP_X509CERT,
+                },
+                "advanced": {
+                    "strict": True,
+                    "want_assertion_signed": True,
+                    "reject_idp_initiated_sso": True,
+                    "allow_single_label_domains": DEBUG,
+                },
+            },
+        }
+    ]
+    if SSO_SAML_IDP_ENTITY_ID
+    else [],
 }
 # The institution has checked who the person is: no email round-trip, no sign-up form.
 SOCIALACCOUNT_EMAIL_VERIFICATION = "none"

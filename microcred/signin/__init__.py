@@ -1,3 +1,3 @@
 """Signing in through the institution's identity provider (single sign-on, django-allauth's
-``openid_connect`` provider): the provider as configured in settings, the attribute map that reads
-a person from it, and the adapter that makes and updates their account."""
+``openid_connect`` and ``saml`` providers): the providers as configured in settings, the attribute
+maps that read a person from them, and the adapter that makes and updates their account."""

@@ -19,7 +19,11 @@ from . import attributes
 
 
 def person_of(sociallogin):
-    return attributes.person_from(attributes.claims_of(sociallogin.account.extra_data))
+    """The person as the institution describes them, whichever protocol it spoke."""
+    data = sociallogin.account.extra_data
+    if sociallogin.provider.id == "saml":
+        return attributes.person_from(data, attributes.attribute_map("saml"))
+    return attributes.person_from(attributes.claims_of(data))
 
 
 class UniversitySignInAdapter(DefaultSocialAccountAdapter):

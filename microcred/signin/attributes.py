@@ -1,6 +1,7 @@
-"""The institution's attributes read into a ``core.people.Person``, through the map in settings
-(``SSO_OIDC_CLAIMS``): which claim carries the given name, the student ID, the affiliation …
-Configuration, not code, decides what each institution's identity provider calls them."""
+"""The institution's attributes read into a ``core.people.Person``, through the maps in settings
+(``SSO_OIDC_CLAIMS`` for OpenID Connect's claims, ``SSO_SAML_ATTRIBUTES`` for SAML's attributes):
+which one carries the given name, the student ID, the affiliation … Configuration, not code,
+decides what each institution's identity provider calls them."""
 
 from django.conf import settings
 
@@ -22,22 +23,27 @@ def claims_of(data):
     return {**(data.get("id_token") or {}), **(data.get("userinfo") or {})}
 
 
-def _values(claims, key):
+def attribute_map(protocol):
+    """The map for ``"oidc"`` or ``"saml"``."""
+    return settings.SSO_SAML_ATTRIBUTES if protocol == "saml" else settings.SSO_OIDC_CLAIMS
+
+
+def _values(claims, key, mapping=None):
     """Every value the claim mapped to ``key`` carries (one or several), trimmed, blanks left out."""
-    name = settings.SSO_OIDC_CLAIMS.get(key)
+    name = (mapping or settings.SSO_OIDC_CLAIMS).get(key)
     value = claims.get(name) if name else None
     values = value if isinstance(value, list | tuple) else [] if value is None else [value]
     return [text for v in values if (text := str(v).strip())]
 
 
-def _text(claims, key):
-    values = _values(claims, key)
+def _text(claims, key, mapping=None):
+    values = _values(claims, key, mapping)
     return values[0] if values else ""
 
 
-def missing(claims):
+def missing(claims, mapping=None):
     """What the institution left out of what an account needs, as the refusal page names it."""
-    return [label for key, label in REQUIRED.items() if not _text(claims, key)]
+    return [label for key, label in REQUIRED.items() if not _text(claims, key, mapping)]
 
 
 def affiliation_of(values):
@@ -50,17 +56,19 @@ def affiliation_of(values):
     return Profile.Affiliation.OTHER if values else ""
 
 
-def person_from(claims):
-    """The person the claims describe; call ``missing`` first."""
-    verified = claims.get(settings.SSO_OIDC_CLAIMS.get("email_verified", ""), False)
+def person_from(claims, mapping=None):
+    """The person the claims (or SAML attributes) describe, read through ``mapping`` (default:
+    OpenID Connect's); call ``missing`` first."""
+    mapping = mapping or settings.SSO_OIDC_CLAIMS
+    verified = _text(claims, "email_verified", mapping)
     return Person(
-        uid=_text(claims, "uid"),
-        given_name=_text(claims, "given_name"),
-        family_name=_text(claims, "family_name"),
-        email=_text(claims, "email"),
-        email_verified=verified is True or str(verified).lower() == "true",
-        affiliation=affiliation_of(_values(claims, "affiliation")),
-        student_id=_text(claims, "student_id"),
-        unit=_text(claims, "unit"),
-        entitlements=tuple(_values(claims, "entitlements")),
+        uid=_text(claims, "uid", mapping),
+        given_name=_text(claims, "given_name", mapping),
+        family_name=_text(claims, "family_name", mapping),
+        email=_text(claims, "email", mapping),
+        email_verified=verified.lower() in {"true", "1", "yes"},
+        affiliation=affiliation_of(_values(claims, "affiliation", mapping)),
+        student_id=_text(claims, "student_id", mapping),
+        unit=_text(claims, "unit", mapping),
+        entitlements=tuple(_values(claims, "entitlements", mapping)),
     )

@@ -15,22 +15,17 @@ allauth's, turned on in settings."""
 
 import secrets
 
-from allauth.account.models import EmailAddress
-from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.internal import jwtkit
 from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAuth2LoginView
 from allauth.socialaccount.providers.openid_connect.provider import OpenIDConnectProvider
 from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOAuth2Adapter
-from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
-from django.shortcuts import render
-
-from proposals.policy import active_profile
 
 from . import attributes
+from .mapped import MappedAttributesProvider
 
 NONCES_SESSION_KEY = "microcred_oidc_nonces"
 # Sign-ins started in one browser and not yet finished (several tabs): the oldest are forgotten.
@@ -61,16 +56,11 @@ class UniversityOIDCAdapter(OpenIDConnectOAuth2Adapter):
         return claims
 
 
-class UniversityOIDCProvider(OpenIDConnectProvider):
+class UniversityOIDCProvider(MappedAttributesProvider, OpenIDConnectProvider):
     # allauth finds the provider's urls by package: microcred/signin/urls.py, allauth's own with
     # these views (allauth's name the adapter class outright).
     package = "microcred.signin"
     oauth2_adapter_class = UniversityOIDCAdapter
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # The button and allauth's pages say "Sign in with <this>": the institution unless named.
-        self.name = self.app.name or settings.INSTITUTION_NAME_OVERRIDE or active_profile().institution
 
     def redirect(self, request, process, next_url=None, data=None, **kwargs):
         nonce = secrets.token_urlsafe(32)
@@ -80,32 +70,8 @@ class UniversityOIDCProvider(OpenIDConnectProvider):
         auth_params = dict(self.get_auth_params() if auth_params is None else auth_params, nonce=nonce)
         return super().redirect(request, process, next_url, data, auth_params=auth_params, **kwargs)
 
-    def sociallogin_from_response(self, request, response):
-        claims = attributes.claims_of(response)
-        missing = attributes.missing(claims)
-        if missing:
-            raise ImmediateHttpResponse(
-                render(
-                    request,
-                    "signin/refused.html",
-                    {"missing": missing, "provider_name": self.name},
-                    status=403,
-                )
-            )
-        return super().sociallogin_from_response(request, response)
-
-    def extract_uid(self, data):
-        return attributes.person_from(attributes.claims_of(data)).uid
-
-    def extract_common_fields(self, data):
-        person = attributes.person_from(attributes.claims_of(data))
-        return {"email": person.email, "first_name": person.given_name, "last_name": person.family_name}
-
-    def extract_email_addresses(self, data):
-        person = attributes.person_from(attributes.claims_of(data))
-        if not person.email:
-            return []
-        return [EmailAddress(email=person.email, verified=person.email_verified, primary=True)]
+    def claims(self, data):
+        return attributes.claims_of(data)
 
 
 @login_not_required

@@ -189,6 +189,13 @@ RULES = {
             why="no identity provider is configured",
         )
     ],
+    "saml_finish_acs": [
+        Rule(
+            get=Answer(others=404, anonymous=404),
+            kwargs=lambda w: {"organization_slug": "university"},
+            why="no identity provider is configured",
+        )
+    ],
     # --- proposals ------------------------------------------------------------------------------------
     "proposals:mine": [Rule(get=LOGGED_IN, why="each sees their own, or none")],
     "proposals:search": [Rule(get=LOGGED_IN, why="finds only what the person may read")],
