@@ -28,7 +28,7 @@ urlpatterns = [
     path("learners/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("learners/", include("allauth.urls")),
     path("accounts/login/", signin_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", signin_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password-reset/",
         auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm),

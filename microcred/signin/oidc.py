@@ -30,13 +30,25 @@ from .mapped import MappedAttributesProvider
 NONCES_SESSION_KEY = "microcred_oidc_nonces"
 # Sign-ins started in one browser and not yet finished (several tabs): the oldest are forgotten.
 PENDING_NONCES = 5
+# Where signing out here also signs out at the identity provider (its end_session_endpoint), with
+# the ID token it gave as the hint (views.LogoutView).
+LOGOUT_SESSION_KEY = "microcred_oidc_logout"
 
 
 class UniversityOIDCAdapter(OpenIDConnectOAuth2Adapter):
     def complete_login(self, request, app, token, **kwargs):
-        if not kwargs["response"].get("id_token"):
+        id_token = kwargs["response"].get("id_token")
+        if not id_token:
             raise OAuth2Error("The identity provider sent no ID token.")
-        return super().complete_login(request, app, token, **kwargs)
+        login = super().complete_login(request, app, token, **kwargs)
+        endpoint = self.openid_config.get("end_session_endpoint")
+        if endpoint:
+            request.session[LOGOUT_SESSION_KEY] = {
+                "endpoint": endpoint,
+                "id_token": id_token,
+                "client_id": app.client_id,
+            }
+        return login
 
     def _decode_id_token(self, app, id_token):
         claims = jwtkit.verify_and_decode(

@@ -2,8 +2,9 @@
 (tests/oidc_provider.py): authorization code with PKCE, a signed ID token whose issuer, audience,
 nonce and expiry the product checks, and the person made or brought up to date from the claims."""
 
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
+import jwt
 import pytest
 import requests
 from allauth.socialaccount.models import SocialAccount
@@ -325,3 +326,27 @@ def test_junk_sent_to_the_callback_is_refused_and_no_account_is_made(db, idp, qu
     assert answer.status_code in {400, 401}
     assert signed_in_user(client) is None
     assert not User.objects.exists()
+
+
+def test_signing_out_ends_the_session_and_signs_out_at_the_provider(db, idp):
+    client = Client()
+    sign_in(client)
+
+    answer = client.post("/accounts/logout/")
+
+    assert signed_in_user(client) is None
+    ending = urlparse(answer["Location"])
+    assert f"{ending.scheme}://{ending.netloc}{ending.path}" == f"{idp.issuer}/logout"
+    query = parse_qs(ending.query)
+    assert query["post_logout_redirect_uri"] == ["http://testserver/accounts/login/"]
+    assert jwt.decode(query["id_token_hint"][0], options={"verify_signature": False})["sub"] == STUDENT["sub"]
+
+
+def test_signing_out_of_a_local_account_goes_to_the_login_page(db, idp, staff_member):
+    client = Client()
+    log_in(client, "r.clerk")
+
+    answer = client.post("/accounts/logout/")
+
+    assert answer["Location"] == "/accounts/login/"
+    assert signed_in_user(client) is None
