@@ -8,6 +8,7 @@ README has the full table.
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -376,6 +377,18 @@ SOCIALACCOUNT_PROVIDERS["saml"] = {
     if SSO_SAML_IDP_ENTITY_ID
     else [],
 }
+# Where the sign-in button and the sign-out form lead once redirected: the identity provider's pages.
+# Browsers hold a form's redirect to the Content-Security-Policy's form-action, so its origins are
+# allowed there: the issuer's or the SAML IdP's, and SSO_FORM_ACTION_ORIGINS for one whose
+# authorization or sign-out pages live on another host (or a provider configured in the admin).
+SSO_FORM_ACTION_ORIGINS = sorted(
+    {
+        f"{parts.scheme}://{parts.netloc}"
+        for url in (SSO_OIDC_ISSUER, SSO_SAML_IDP_SSO_URL, SSO_SAML_IDP_METADATA_URL)
+        if url and (parts := urlsplit(url)).scheme and parts.netloc
+    }
+    | set(env_list("SSO_FORM_ACTION_ORIGINS"))
+)
 # The institution has checked who the person is: no email round-trip, no sign-up form.
 SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
 SOCIALACCOUNT_AUTO_SIGNUP = True
@@ -562,7 +575,7 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
-        "form-action": ["'self'"],
+        "form-action": ["'self'", *SSO_FORM_ACTION_ORIGINS],
         "frame-ancestors": ["'none'"],
     }
 }

@@ -350,3 +350,35 @@ def test_signing_out_of_a_local_account_goes_to_the_login_page(db, idp, staff_me
 
     assert answer["Location"] == "/accounts/login/"
     assert signed_in_user(client) is None
+
+
+def test_production_settings_with_single_sign_on_pass_check_deploy_and_let_forms_lead_to_the_provider():
+    from tests.project.test_settings import PRODUCTION_ENV, manage
+
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; from django.core.management import call_command; "
+        "call_command('check', '--deploy', '--fail-level', 'DEBUG'); "
+        "print(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action'])",
+        SSO_OIDC_ISSUER="https://login.example.edu/realms/campus",
+        SSO_OIDC_CLIENT_ID="microcred",
+        SSO_OIDC_CLIENT_SECRET="s3cret",
+        **PRODUCTION_ENV,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+    # Browsers hold the sign-in form's redirect to the provider to form-action.
+    assert result.stdout.strip().splitlines()[-1] == "[\"'self'\", 'https://login.example.edu']"
+
+
+def test_both_protocols_at_once_is_refused_at_start_up():
+    from tests.project.test_settings import PRODUCTION_ENV, manage
+
+    result = manage(
+        "check", SSO_OIDC_ISSUER="https://login.example.edu", SSO_SAML_IDP_ENTITY_ID="x", **PRODUCTION_ENV
+    )
+
+    assert result.returncode != 0
+    assert "not both" in result.stderr
