@@ -11,6 +11,7 @@ class BadgesConfig(AppConfig):
 
         from . import checks, tasks  # noqa: F401 - checks registers the system checks
         from .home import home_cards
+        from .learning.accounts import enrol_signed_in_student
         from .panels import impact_panel
         from .trends import award_trends
 
@@ -21,3 +22,4 @@ class BadgesConfig(AppConfig):
         hooks.register(hooks.AWARD_REVOKED, tasks.revoke_in_credly.name, order=10)
         hooks.register(hooks.TRENDS, award_trends, order=20)
         hooks.register(hooks.HOME_CARDS, home_cards, order=30)
+        hooks.register(hooks.PERSON_SIGNED_IN, enrol_signed_in_student)

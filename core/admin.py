@@ -7,6 +7,9 @@ here relies on the page hiding a field."""
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
+from django.db.models import Max
+
+from .models import Profile
 
 
 class WorkflowRecordedFieldsAdmin:
@@ -59,11 +62,52 @@ class OnlySuperusersGrant:
         return fields
 
 
+class ProfileInline(admin.StackedInline):
+    model = Profile
+    can_delete = False
+    fields = ("affiliation", "unit")
+    # What the institution says is refreshed at every sign-in: shown, not edited here.
+    readonly_fields = ("affiliation", "unit")
+
+
 class StaffCannotEscalateUserAdmin(OnlySuperusersGrant, UserAdmin):
     """Django's user admin, except that a staff member allowed to change users cannot make anyone
-    staff or superuser, nor give groups or permissions (Django lets them, even to themselves)."""
+    staff or superuser, nor give groups or permissions (Django lets them, even to themselves).
+
+    It also shows how each account signs in (a local password, the institution's sign-in, or
+    both) and when it last did; deactivating an account (``is_active``) ends its sign-ins and its
+    open sessions, and keeps its history."""
 
     granting_fields = ("is_staff", "is_superuser", "groups", "user_permissions")
+    inlines = (ProfileInline,)
+    list_display = (*UserAdmin.list_display, "is_active", "signs_in_with", "last_login")
+    list_filter = (*UserAdmin.list_filter, "socialaccount__provider")
+    readonly_fields = ("signs_in_with", "last_institution_sign_in")
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        return [*fieldsets, ("Signing in", {"fields": ("signs_in_with", "last_institution_sign_in")})]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related("socialaccount_set")
+            .annotate(last_institution_sign_in=Max("socialaccount__last_login"))
+        )
+
+    @admin.display(description="signs in with")
+    def signs_in_with(self, user):
+        ways = [f"institution ({account.provider})" for account in user.socialaccount_set.all()]
+        if user.has_usable_password():
+            ways.append("local password")
+        return ", ".join(ways) or "nothing (no password, no institutional sign-in)"
+
+    @admin.display(description="last institutional sign-in")
+    def last_institution_sign_in(self, user):
+        return getattr(user, "last_institution_sign_in", None) or "never"
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and obj.is_superuser and not request.user.is_superuser:

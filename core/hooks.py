@@ -83,6 +83,12 @@ HOME_CARDS = _hook(
     "``cards(home)`` returns the app's cards for a person's home page, each with its section "
     '(``"waiting"`` or ``"glance"``) and its place in it; ``home`` carries the user and their roles.',
 )
+PERSON_SIGNED_IN = _hook(
+    "person_signed_in",
+    "``receiver(user, person)`` runs after a person signs in through the institution and their account "
+    "has been brought up to date; ``person`` is a ``core.people.Person`` (names, affiliation, student ID, "
+    "unit, entitlements). ``badges`` makes a student a learner with their student ID.",
+)
 
 
 # --- the registry ---------------------------------------------------------------------------------

@@ -41,3 +41,31 @@ class FormSubmission(models.Model):
 
     def __str__(self):
         return f"{self.path} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Profile(models.Model):
+    """What the product knows of a person beyond Django's user: for people who sign in through the
+    institution, what it says of them.
+
+    ``User.first_name`` and ``User.last_name`` stay the given and family names (for single sign-on
+    accounts, the institution's, refreshed at every sign-in). The name a learner chooses for their
+    credentials is theirs (``badges.Learner.credential_name``): the institution never overwrites it."""
+
+    class Affiliation(models.TextChoices):
+        FACULTY = "faculty", "Faculty"
+        STAFF = "staff", "Staff"
+        STUDENT = "student", "Student"
+        OTHER = "other", "Other"
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    affiliation = models.CharField(
+        max_length=10, choices=Affiliation.choices, blank=True, help_text="As the institution's sign-in says."
+    )
+    unit = models.CharField(max_length=200, blank=True, help_text="As the institution's sign-in says.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "profile"
+
+    def __str__(self):
+        return f"Profile of {self.user}"

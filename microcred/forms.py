@@ -1,5 +1,8 @@
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
+
+from .signin.institution import institution_provider, must_use_institution
 
 
 class LoginForm(AuthenticationForm):
@@ -7,6 +10,8 @@ class LoginForm(AuthenticationForm):
         **AuthenticationForm.error_messages,
         "invalid_login": "That username and password do not match an account. Check both and try again; "
         "passwords are case-sensitive.",
+        "use_institution": "Staff sign in with %(institution)s, with the button above: "
+        "this account's password login is turned off.",
     }
 
     # People log in with a username or an email address (django-allauth's backend): the longer of
@@ -18,6 +23,15 @@ class LoginForm(AuthenticationForm):
         # Django's form checks no length: an over-long name reached authenticate() and axes' record
         # of the failure, a server error on PostgreSQL. Refused as too long instead, before that.
         self.fields["username"].validators.append(MaxLengthValidator(self.username_max_length))
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if must_use_institution(self.request, user):
+            raise ValidationError(
+                self.error_messages["use_institution"],
+                code="use_institution",
+                params={"institution": institution_provider(self.request).name},
+            )
 
 
 class QueuedPasswordResetForm(PasswordResetForm):

@@ -8,6 +8,7 @@ README has the full table.
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -106,6 +107,9 @@ INSTALLED_APPS = [
     "bootstrap",
     "allauth",
     "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     "axes",
     "csp",
     "core.apps.CoreConfig",
@@ -248,6 +252,153 @@ AXES_CLIENT_IP_CALLABLE = "core.clients.client_address"
 # request from one of them has its X-Forwarded-For header read for the client's address.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 AXES_RESET_ON_SUCCESS = True
+# --- Single sign-on through the institution (microcred/signin/, docs/sign-in.md) ------------------
+# OpenID Connect: set the issuer (its /.well-known/openid-configuration is read), and the client
+# id and secret the identity provider gave; the login page then offers "Sign in with SSO_NAME"
+# (blank: the institution's name). Without an issuer there is no button and no provider.
+SSO_OIDC_ISSUER = env("SSO_OIDC_ISSUER", "").strip().rstrip("/")
+SSO_OIDC_CLIENT_ID = env("SSO_OIDC_CLIENT_ID", "").strip()
+SSO_OIDC_CLIENT_SECRET = env("SSO_OIDC_CLIENT_SECRET", "").strip()
+SSO_NAME = env("SSO_NAME", "").strip()
+# The provider's id in the sign-in URLs (/learners/oidc/<id>/login/callback/, the redirect URI).
+SSO_PROVIDER_ID = "university"
+SSO_OIDC_SCOPES = env_list("SSO_OIDC_SCOPES", "openid,profile,email")
+# The attribute map: which claim carries what (SSO_OIDC_CLAIM_<KEY> overrides one, e.g.
+# SSO_OIDC_CLAIM_STUDENT_ID=studentNumber). Configuration, not code, follows each institution.
+SSO_OIDC_CLAIMS = {
+    key: env(f"SSO_OIDC_CLAIM_{key.upper()}", default).strip()
+    for key, default in {
+        "uid": "sub",
+        "given_name": "given_name",
+        "family_name": "family_name",
+        "email": "email",
+        "email_verified": "email_verified",
+        "affiliation": "eduperson_affiliation",
+        "student_id": "student_id",
+        "unit": "department",
+        "entitlements": "eduperson_entitlement",
+    }.items()
+}
+# SAML 2.0 instead (Shibboleth, InCommon): the identity provider's entity id and either its metadata
+# URL or its single sign-on URL and signing certificate (the base64 body of the PEM). The product's
+# SP metadata is at /learners/saml/university/metadata/, its ACS at /learners/saml/university/acs/.
+SSO_SAML_IDP_ENTITY_ID = env("SSO_SAML_IDP_ENTITY_ID", "").strip()
+SSO_SAML_IDP_METADATA_URL = env("SSO_SAML_IDP_METADATA_URL", "").strip()
+SSO_SAML_IDP_SSO_URL = env("SSO_SAML_IDP_SSO_URL", "").strip()
+SSO_SAML_IDP_X509CERT = env("SSO_SAML_IDP_X509CERT", "").strip()
+if SSO_OIDC_ISSUER and SSO_SAML_IDP_ENTITY_ID:
+    raise ImproperlyConfigured(
+        "Set SSO_OIDC_ISSUER or SSO_SAML_IDP_ENTITY_ID, not both: one identity provider."
+    )
+# The SAML attribute map (SSO_SAML_ATTRIBUTE_<KEY> overrides one): eduPerson and X.500 names by OID.
+SSO_SAML_ATTRIBUTES = {
+    key: env(f"SSO_SAML_ATTRIBUTE_{key.upper()}", default).strip()
+    for key, default in {
+        "uid": "urn:oid:1.3.6.1.4.1.5923.1.1.1.6",  # eduPersonPrincipalName
+        "given_name": "urn:oid:2.5.4.42",  # givenName
+        "family_name": "urn:oid:2.5.4.4",  # sn
+        "email": "urn:oid:0.9.2342.19200300.100.1.3",  # mail
+        "email_verified": "",
+        "affiliation": "urn:oid:1.3.6.1.4.1.5923.1.1.1.1",  # eduPersonAffiliation
+        "student_id": "urn:oid:1.3.6.1.4.1.25178.1.2.14",  # schacPersonalUniqueCode
+        "unit": "urn:oid:2.5.4.11",  # ou
+        "entitlements": "urn:oid:1.3.6.1.4.1.5923.1.1.1.7",  # eduPersonEntitlement
+    }.items()
+}
+# The institution's affiliation values, read as the product's four (faculty, staff, student, other);
+# a value not named here reads as other.
+SSO_AFFILIATIONS = {
+    "faculty": "faculty",
+    "staff": "staff",
+    "employee": "staff",
+    "student": "student",
+    "alum": "other",
+    "affiliate": "other",
+    "member": "other",
+}
+# Optional: groups the institution grants by an entitlement value, "value=Group;value=Group"
+# (e.g. "urn:mace:example.edu:registrar=Registrar"). A group named here is held exactly while the
+# institution asserts it; every other group and every review-body membership stays the admin's.
+SSO_ENTITLEMENT_GROUPS = dict(
+    pair.split("=", 1) for pair in env("SSO_ENTITLEMENT_GROUPS", "").split(";") if "=" in pair
+)
+# Off: staff (accounts with a role here) must use the institution's sign-in once it is configured;
+# learners from outside keep their local accounts, and superusers keep theirs as a way in when the
+# identity provider is down.
+LOCAL_LOGIN_FOR_STAFF = env_bool("LOCAL_LOGIN_FOR_STAFF", True)
+SOCIALACCOUNT_ADAPTER = "microcred.signin.adapter.UniversitySignInAdapter"
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        # allauth's provider with a nonce, a signature check and the attribute map (microcred/signin/oidc.py).
+        "provider_class": "microcred.signin.oidc.UniversityOIDCProvider",
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [
+            {
+                "provider_id": SSO_PROVIDER_ID,
+                "name": SSO_NAME,
+                "client_id": SSO_OIDC_CLIENT_ID,
+                "secret": SSO_OIDC_CLIENT_SECRET,
+                "settings": {
+                    "server_url": SSO_OIDC_ISSUER,
+                    "oauth_pkce_enabled": True,
+                    "scope": SSO_OIDC_SCOPES,
+                    "uid_field": SSO_OIDC_CLAIMS["uid"],
+                },
+            }
+        ]
+        if SSO_OIDC_ISSUER
+        else [],
+    }
+}
+SOCIALACCOUNT_PROVIDERS["saml"] = {
+    # allauth's provider read through the attribute map (microcred/signin/saml.py).
+    "provider_class": "microcred.signin.saml.UniversitySAMLProvider",
+    "APPS": [
+        {
+            "provider_id": SSO_PROVIDER_ID,
+            "name": SSO_NAME,
+            # allauth's "organisation slug": the part of the SP's URLs after /learners/saml/.
+            "client_id": SSO_PROVIDER_ID,
+            "settings": {
+                "idp": {"entity_id": SSO_SAML_IDP_ENTITY_ID, "metadata_url": SSO_SAML_IDP_METADATA_URL}
+                if SSO_SAML_IDP_METADATA_URL
+                else {
+                    "entity_id": SSO_SAML_IDP_ENTITY_ID,
+                    "sso_url": SSO_SAML_IDP_SSO_URL,
+                    "x509cert": SSO_SAML_IDP_X509CERT,
+                },
+                "advanced": {
+                    "strict": True,
+                    "want_assertion_signed": True,
+                    "reject_idp_initiated_sso": True,
+                    "allow_single_label_domains": DEBUG,
+                },
+            },
+        }
+    ]
+    if SSO_SAML_IDP_ENTITY_ID
+    else [],
+}
+# Where the sign-in button and the sign-out form lead once redirected: the identity provider's pages.
+# Browsers hold a form's redirect to the Content-Security-Policy's form-action, so its origins are
+# allowed there: the issuer's or the SAML IdP's, and SSO_FORM_ACTION_ORIGINS for one whose
+# authorization or sign-out pages live on another host (or a provider configured in the admin).
+SSO_FORM_ACTION_ORIGINS = sorted(
+    {
+        f"{parts.scheme}://{parts.netloc}"
+        for url in (SSO_OIDC_ISSUER, SSO_SAML_IDP_SSO_URL, SSO_SAML_IDP_METADATA_URL)
+        if url and (parts := urlsplit(url)).scheme and parts.netloc
+    }
+    | set(env_list("SSO_FORM_ACTION_ORIGINS"))
+)
+# The institution has checked who the person is: no email round-trip, no sign-up form.
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+# A local account is linked on the first sign-in by an email the institution says is verified.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 LOGIN_REDIRECT_URL = "home"
@@ -440,7 +591,7 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
-        "form-action": ["'self'"],
+        "form-action": ["'self'", *SSO_FORM_ACTION_ORIGINS],
         "frame-ancestors": ["'none'"],
     }
 }

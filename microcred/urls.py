@@ -6,7 +6,8 @@ from django.views.generic import RedirectView
 from badges.issuing import views as issuing
 
 from . import views
-from .forms import LoginForm, QueuedPasswordResetForm
+from .forms import QueuedPasswordResetForm
+from .signin import views as signin_views
 
 admin.site.site_header = "Micro-credentials administration"
 admin.site.site_title = "Micro-credentials admin"
@@ -26,12 +27,8 @@ urlpatterns = [
     # log in on the one login page everybody uses.
     path("learners/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("learners/", include("allauth.urls")),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
-        name="login",
-    ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/login/", signin_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", signin_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password-reset/",
         auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm),

@@ -2,6 +2,8 @@
 student: those come with a university account and a student ID) and must verify their email
 before joining anything."""
 
+import logging
+
 from allauth.account.adapter import DefaultAccountAdapter
 from django.contrib.auth.models import Group
 
@@ -11,6 +13,8 @@ from core.queue import enqueue
 from core.tasks import send_account_email
 
 from ..models import Learner
+
+logger = logging.getLogger(__name__)
 
 
 class LearnerAccountAdapter(DefaultAccountAdapter):
@@ -36,3 +40,21 @@ class LearnerAccountAdapter(DefaultAccountAdapter):
         )
         html = next((body for body, kind in message.alternatives if kind == "text/html"), None)
         enqueue(send_account_email, message.subject, message.body, email, html)
+
+
+def enrol_signed_in_student(user, person):
+    """A student signing in through the institution is a learner with the student ID it asserts,
+    treated as enrolled without typing anything (``core.hooks.PERSON_SIGNED_IN``). Someone else
+    holding that student ID (a local account that typed it) keeps it: the new one is logged and left
+    without one, for the office to sort out, rather than taken from its holder."""
+    if not person.is_student:
+        return
+    learner = Learner.objects.get_or_create(user=user)[0]
+    user.groups.add(Group.objects.get_or_create(name=roles.LEARNER)[0])
+    if learner.student_id == person.student_id:
+        return
+    if Learner.objects.filter(student_id=person.student_id).exclude(pk=learner.pk).exists():
+        logger.warning("Student ID asserted for user %s is already another learner's; left unset.", user.pk)
+        return
+    learner.student_id = person.student_id
+    learner.save(update_fields=["student_id"])

@@ -755,6 +755,15 @@ READ_NOTHING = {
     "password_change_done",
     # Django's own set-password form, shown only with a valid token from an email: not covered.
     "password_reset_confirm",
+    # The institution's sign-in: allauth (python3-saml for SAML) reads what the identity provider
+    # sends; junk is refused in tests/project/test_single_sign_on.py and test_saml_sign_on.py.
+    "openid_connect_login",
+    "openid_connect_callback",
+    "saml_login",
+    "saml_acs",
+    "saml_finish_acs",
+    "saml_sls",
+    "saml_metadata",
     "proposals:detail",
     "proposals:version",
     "proposals:duplicate",
