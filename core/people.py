@@ -100,3 +100,11 @@ def name_in_records(user):
     """The name written into a record kept for staff (an audit comment, a membership log): the full
     name, else the login name, so that the record still says who, whatever is on file."""
     return user.get_full_name().strip() or user.username
+
+
+def names_from_institution(user):
+    """Whether the person's given and family names come from the institution's sign-in (refreshed
+    at every sign-in, so changed there, not here)."""
+    from allauth.socialaccount.models import SocialAccount
+
+    return SocialAccount.objects.filter(user=user).exists()

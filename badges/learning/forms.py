@@ -82,7 +82,13 @@ class NamesForm(forms.Form):
         "can prove to whoever you give it to.",
     )
 
-    def __init__(self, *args, learner=True, **kwargs):
+    def __init__(self, *args, learner=True, institution=None, **kwargs):
         super().__init__(*args, **kwargs)
         if not learner:  # staff without credentials: their names only
             del self.fields["credential_name"], self.fields["name_on_credentials"]
+        if institution:  # names the institution's sign-in refreshes: shown, changed there
+            for name in ("first_name", "last_name"):
+                self.fields[name].disabled = True
+                self.fields[
+                    name
+                ].help_text = f"From {institution}'s sign-in: to change it, ask {institution}."

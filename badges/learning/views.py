@@ -8,9 +8,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from core.files import private_file
+from core.people import names_from_institution
 
 from .. import people, permissions
 from .. import selectors as badge_selectors
+from ..issuing import documents
 from ..models import Achievement, Award, Enrolment, Evidence
 from . import selectors, services
 from .forms import EvidenceForm, JoinForm, NamesForm, ReviewEvidenceForm
@@ -199,7 +201,10 @@ def names(request):
             "credential_name": learner.credential_name,
             "name_on_credentials": learner.name_on_credentials,
         }
-    form = NamesForm(request.POST or None, initial=initial, learner=learner is not None)
+    institution = documents.institution_name() if names_from_institution(user) else None
+    form = NamesForm(
+        request.POST or None, initial=initial, learner=learner is not None, institution=institution
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.update_names(user=user, **form.cleaned_data)

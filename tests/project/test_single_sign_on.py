@@ -382,3 +382,27 @@ def test_both_protocols_at_once_is_refused_at_start_up():
 
     assert result.returncode != 0
     assert "not both" in result.stderr
+
+
+def test_the_institutions_names_are_shown_not_edited_and_the_credential_name_is_the_learners(db, idp):
+    from django.urls import reverse
+
+    client = Client()
+    sign_in(client)
+    user = User.objects.get(email="mokafor@example.edu")
+
+    page = client.get(reverse("badges:names")).content.decode()
+    client.post(
+        reverse("badges:names"),
+        {
+            "first_name": "Someone",
+            "last_name": "Else",
+            "credential_name": "Maya O.",
+            "name_on_credentials": "on",
+        },
+    )
+
+    assert 'name="first_name"' in page and "disabled" in page and "sign-in: to change it" in page
+    user.refresh_from_db()
+    assert (user.first_name, user.last_name) == (STUDENT["given_name"], STUDENT["family_name"])
+    assert Learner.objects.get(user=user).credential_name == "Maya O."
