@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed-stamp
 # Local runs are development runs; production sets DEBUG=0 and a SECRET_KEY (see README).
 export DEBUG ?= 1
 
-.PHONY: help run test lint install bench bench-awards bench-transcripts bench-bulk bench-scale bench-load bench-verify clean
+.PHONY: help run run-sso demo-idp test lint install bench bench-awards bench-transcripts bench-bulk bench-scale bench-load bench-verify clean
 
 # The first target: plain `make` lists the targets, each described by the `## ` comment on its line.
 help: ## list the targets with what each does
@@ -36,6 +36,15 @@ run: $(STAMP) ## install, migrate, load the demo data, serve http://127.0.0.1:80
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# The university sign-in on the demo: `make demo-idp` in one terminal, `make run-sso` in another.
+IDP_PORT ?= 8090
+demo-idp: $(STAMP) ## a demo university identity provider (OpenID Connect) on 127.0.0.1:8090, for run-sso
+	PORT=$(PORT) IDP_PORT=$(IDP_PORT) $(BIN)/python scripts/demo_idp.py
+
+run-sso: ## as `make run`, with "Sign in with <university>" pointed at `make demo-idp`
+	SSO_OIDC_ISSUER=http://127.0.0.1:$(IDP_PORT) SSO_OIDC_CLIENT_ID=microcred-demo \
+	SSO_OIDC_CLIENT_SECRET=demo-secret $(MAKE) run
 
 test: $(STAMP) $(VERIFIER_STAMP) ## ruff, then the whole pytest suite (PYTEST_ARGS passes options)
 	$(BIN)/ruff check .

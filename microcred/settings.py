@@ -239,6 +239,8 @@ ACCOUNT_FORMS = {"signup": "badges.learning.signup.LearnerSignupForm"}
 # CACHE_URL is set, as production needs.
 ACCOUNT_RATE_LIMITS = {"signup": env("SIGNUP_RATE_LIMIT", "5/m/ip,20/h/ip")}
 ACCOUNT_UNIQUE_EMAIL = True
+# allauth's messages ("Successfully signed in as …") name the person, never their login name.
+ACCOUNT_USER_DISPLAY = "core.people.full_name"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Micro-credentials] "
 ACCOUNT_LOGOUT_REDIRECT_URL = "login"
 # Failed logins: after AXES_FAILURE_LIMIT failures for one username from one client address, that

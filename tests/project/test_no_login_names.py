@@ -60,3 +60,11 @@ def test_no_page_names_anyone_by_their_login_name(settings, tmp_path):
                     found.setdefault(login, []).append(f"{role or 'anyone'} {url}")
     assert crawled > 40  # the crawl reached the pages, not only the start
     assert found == {}
+
+
+def test_the_sign_in_messages_name_the_person_not_their_login(db):
+    from allauth.account.utils import user_display
+
+    user = get_user_model().objects.create_user("zqlogin-msg", first_name="Maya", last_name="Okafor")
+
+    assert user_display(user) == "Maya Okafor"
