@@ -31,3 +31,12 @@ def name_on_credential(user):
         return None
     row_name = row.credential_name.strip() if row is not None else ""
     return row_name or user.get_full_name().strip() or None
+
+
+def download_name(award, extension):
+    """The file name of an award's download: the micro-credential and its holder, so that a second
+    badge never overwrites the first in a downloads folder (``data-storytelling-maya-okafor.png``)."""
+    from django.utils.text import slugify
+
+    parts = [slugify(award.achievement.name)[:60], slugify(learner_name(award.learner))[:40]]
+    return "-".join(part for part in parts if part) + f".{extension}" if any(parts) else f"badge.{extension}"

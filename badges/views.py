@@ -10,7 +10,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_POST
 from django_fsm import has_transition_perm
 
-from . import permissions, selectors
+from . import people, permissions, selectors
 from .awarding import stacking
 from .integrations import credly
 from .integrations.sharing import linkedin_links, open_graph
@@ -47,6 +47,7 @@ def _award(request, public_id):
         "badges/award.html",
         {
             "award": found,
+            "download_name": people.download_name(found, "json").removesuffix(".json"),
             "status": status,
             "verified": services.verify_credential(credential) if credential else False,
             "credential": credential,

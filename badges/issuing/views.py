@@ -13,7 +13,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from .. import permissions, selectors
+from .. import people, permissions, selectors
 from ..models import Achievement, IssuerKey, StatusList
 from . import documents, services
 from .forms import RevokeForm
@@ -76,11 +76,20 @@ def status_list(request, purpose, did=False):
     return HttpResponse(text, content_type=f"{VC_LD_JSON}; charset=utf-8")
 
 
-def _credential(public_id):
+def _issued(public_id):
     found = selectors.public_award(public_id)
     if found.credential_id is None:
         raise Http404("This award is still being issued.")
-    return found.credential
+    return found
+
+
+def _credential(public_id):
+    return _issued(public_id).credential
+
+
+def _download(response, award, extension):
+    response["Content-Disposition"] = f'attachment; filename="{people.download_name(award, extension)}"'
+    return response
 
 
 @cache_control(public=True, max_age=3600)
@@ -93,16 +102,14 @@ def award_json(request, public_id):
 
 @cache_control(public=True, max_age=3600)
 def award_png(request, public_id):
-    response = HttpResponse(bytes(_credential(public_id).png), content_type="image/png")
-    response["Content-Disposition"] = 'attachment; filename="badge.png"'
-    return response
+    award = _issued(public_id)
+    return _download(HttpResponse(bytes(award.credential.png), content_type="image/png"), award, "png")
 
 
 @cache_control(public=True, max_age=3600)
 def award_svg(request, public_id):
-    response = HttpResponse(_credential(public_id).svg, content_type="image/svg+xml")
-    response["Content-Disposition"] = 'attachment; filename="badge.svg"'
-    return response
+    award = _issued(public_id)
+    return _download(HttpResponse(award.credential.svg, content_type="image/svg+xml"), award, "svg")
 
 
 @login_required

@@ -120,3 +120,16 @@ def test_the_award_page_shows_the_chosen_name(client, demo, issued):
     page = client.get(issued.get_absolute_url()).content.decode()
 
     assert "Sam Q. Rivera" in page and login not in page
+
+
+def test_downloads_are_named_after_the_micro_credential_and_its_holder(client, demo, issued):
+    Learner.objects.update_or_create(user=demo["learner"], defaults={"credential_name": "Maya Okafor"})
+    expected = f"{issued.achievement.name}".lower().replace(" ", "-") + "-maya-okafor"
+
+    png = client.get(reverse("badges:award_png", args=[issued.public_id]))
+    svg = client.get(reverse("badges:award_svg", args=[issued.public_id]))
+    page = client.get(issued.get_absolute_url()).content.decode()
+
+    assert png["Content-Disposition"] == f'attachment; filename="{expected}.png"'
+    assert svg["Content-Disposition"] == f'attachment; filename="{expected}.svg"'
+    assert f'download="{expected}.json"' in page
