@@ -75,3 +75,19 @@ def test_make_run_serves_on_the_port_asked_for():
         ["make", "-n", "run", "PORT=8123"], cwd=ROOT, capture_output=True, text=True, timeout=60
     )
     assert "runserver 127.0.0.1:8123" in result.stdout, result.stdout + result.stderr
+
+
+def test_the_issuer_keys_and_uploads_outlive_the_containers_owned_by_a_user_not_root():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    for service in APP_SERVICES.values():
+        environment = service["environment"]
+        mounts = dict(volume.split(":") for volume in service["volumes"])
+        assert environment["ISSUER_KEY_DIR"] in mounts.values()
+        assert environment["MEDIA_ROOT"] in mounts.values()
+    assert re.search(r"^USER (?!root)\w+", dockerfile, re.M)
+    assert "chown microcred /app/private-media /app/private-keys" in dockerfile
+
+
+def test_nothing_secret_or_local_goes_into_the_image():
+    ignored = set((ROOT / ".dockerignore").read_text().split())
+    assert {".env", "private-keys", "private-media", "*.sqlite3", ".venv", ".git"} <= ignored
