@@ -195,9 +195,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 if env("CACHE_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis down: an empty cache, never a 500 (core.cache); a hung Redis waits 2 s at most.
+            "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": env("CACHE_URL"),
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", "microcred"),
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
 else:

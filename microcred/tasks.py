@@ -9,6 +9,7 @@ def sweep_outbox():
     """Every two minutes (beat): queue again the follow-up work whose task never ran, from the rows
     that record it (``microcred.outbox``). Safe to run at any time and twice: every task it queues
     is idempotent."""
-    from . import outbox
+    from . import health, outbox
 
+    health.record_heartbeat()
     return outbox.sweep()

@@ -15,6 +15,7 @@ admin.site.site_title = "Micro-credentials admin"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("favicon.ico", views.favicon, name="favicon"),
     # The issuer's did:web DID document: its path depends on PUBLIC_BASE_URL, the view answers one.
     path(".well-known/did.json", issuing.did_document, name="did_document"),

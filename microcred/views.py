@@ -30,6 +30,15 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+@never_cache
+def readyz(request):
+    """Readiness: each dependency's state (``microcred.health``); 503 when one is not ready."""
+    from . import health
+
+    report = health.as_json(health.readiness())
+    return JsonResponse(report, status=200 if report["ready"] else 503)
+
+
 def permission_denied(request, exception=None):
     return render(request, "errors/403.html", status=403)
 

@@ -150,6 +150,7 @@ RULES = {
     # --- the project's own pages and Django's account pages -------------------------------------------
     "home": [Rule(get=LOGGED_IN)],
     "healthz": [Rule(get=PUBLIC, why="the load balancer's liveness check")],
+    "readyz": [Rule(get=PUBLIC, why="the operator's and load balancer's readiness check")],
     "favicon": [Rule(get=PUBLIC, why="a redirect to the SVG icon, for browsers that ask for /favicon.ico")],
     "did_document": [Rule(get=PUBLIC, why="the issuer's did:web DID document, which wallets resolve")],
     "did_document_below_path": [

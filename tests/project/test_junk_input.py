@@ -746,6 +746,7 @@ READ_NOTHING = {
     # reads its body, not parameters: given junk bodies in tests/badges/test_verify_api.py
     "badges:verify_api",
     "healthz",
+    "readyz",
     "favicon",
     "did_document",
     "did_document_below_path",
