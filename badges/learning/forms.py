@@ -92,3 +92,37 @@ class NamesForm(forms.Form):
                 self.fields[
                     name
                 ].help_text = f"From {institution}'s sign-in: to change it, ask {institution}."
+
+
+class CatalogFilterForm(forms.Form):
+    """The catalog's search and filters, read from the URL (a department links its own list)."""
+
+    WHO = (
+        ("", "Anyone may see"),
+        ("anyone", "Open to learners from outside"),
+        ("students", "Enrolled students only"),
+    )
+    FEE = (("", "Any fee"), ("none", "No fee"), ("fee", "With a fee"))
+
+    q = forms.CharField(label="Search", required=False, max_length=100)
+    who = forms.ChoiceField(label="Who may join", choices=WHO, required=False)
+    kind = forms.ChoiceField(label="Credit", required=False)
+    level = forms.ChoiceField(label="Level", required=False)
+    unit = forms.TypedChoiceField(label="Unit", required=False, coerce=int, empty_value=None)
+    competency = forms.TypedChoiceField(label="Competency", required=False, coerce=int, empty_value=None)
+    fee = forms.ChoiceField(label="Fee", choices=FEE, required=False)
+
+    def __init__(self, *args, units=(), competencies=(), **kwargs):
+        from proposals.choices import Kind, Level
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "Any"), *Kind.choices]
+        self.fields["level"].choices = [("", "Any level"), *Level.choices]
+        self.fields["unit"].choices = [("", "Any unit"), *((u.pk, u.name) for u in units)]
+        self.fields["competency"].choices = [("", "Any competency"), *((c.pk, c.name) for c in competencies)]
+
+    def filters(self):
+        """The valid filters as the selector takes them; a value that is not one of the choices (an
+        edited URL) is dropped, never an error."""
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value not in ("", None)}

@@ -1,7 +1,7 @@
 """Reads for learners and evaluators: the catalog, what a micro-credential asks a learner to submit,
 their progress, and the evidence waiting for an evaluator."""
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 
 from proposals.models import Proposal, UnitRole
 from proposals.policy import State, active_profile
@@ -43,17 +43,44 @@ def evaluation_queue(user):
     )
 
 
-def catalog():
+def catalog(*, q="", who="", kind="", level="", unit=None, competency=None, fee=""):
     """The current version of every published micro-credential in force, for the public catalog: a
-    published revision appears from its effective date, in place of the one it revises."""
-    latest = {}
-    for achievement in (
+    published revision appears from its effective date, in place of the one it revises. Filtered by
+    words in its name, code or summary, who may join, credit, level, unit, a competency and fee."""
+    current = {}
+    for pk, proposal_id in (
         Achievement.objects.filter(proposal__in=Proposal.objects.in_force())
-        .select_related("proposal", "proposal__unit")
         .order_by("proposal_id", "-version")
+        .values_list("pk", "proposal_id")
     ):
-        latest.setdefault(achievement.proposal_id, achievement)
-    return sorted(latest.values(), key=lambda a: a.name.lower())
+        current.setdefault(proposal_id, pk)
+    found = Achievement.objects.filter(pk__in=current.values())
+    for word in q.split()[:5]:
+        found = found.filter(
+            Q(name__icontains=word) | Q(proposal__code__icontains=word) | Q(proposal__summary__icontains=word)
+        )
+    if who:
+        found = found.filter(proposal__open_to_non_matriculated=(who == "anyone"))
+    if kind:
+        found = found.filter(proposal__kind=kind)
+    if level:
+        found = found.filter(proposal__level=level)
+    if unit:
+        found = found.filter(proposal__unit_id=unit)
+    if competency:
+        found = found.filter(proposal__competencies=competency)
+    if fee == "none":
+        found = found.filter(Q(proposal__fee_amount__isnull=True) | Q(proposal__fee_amount=0))
+    elif fee == "fee":
+        found = found.filter(proposal__fee_amount__gt=0)
+    return sorted(found.select_related("proposal", "proposal__unit").distinct(), key=lambda a: a.name.lower())
+
+
+def catalog_units():
+    """The units with a published micro-credential in force, for the catalog's filter."""
+    from proposals.models import Unit
+
+    return Unit.objects.filter(proposals__in=Proposal.objects.in_force()).distinct().order_by("name")
 
 
 def enrolments_of(user):

@@ -9,18 +9,28 @@ from django.views.decorators.http import require_POST
 
 from core.files import private_file
 from core.people import names_from_institution
+from proposals.models import Competency
 
 from .. import people, permissions
 from .. import selectors as badge_selectors
 from ..issuing import documents
 from ..models import Achievement, Award, Enrolment, Evidence
 from . import selectors, services
-from .forms import EvidenceForm, JoinForm, NamesForm, ReviewEvidenceForm
+from .forms import CatalogFilterForm, EvidenceForm, JoinForm, NamesForm, ReviewEvidenceForm
 
 
 def catalog(request):
-    """Published micro-credentials, for anyone: what a learner needs to know before joining."""
-    return render(request, "badges/catalog.html", {"achievements": selectors.catalog()})
+    """Published micro-credentials, for anyone: what a learner needs to know before joining; search
+    and filters in the URL, so that a department links its own list."""
+    form = CatalogFilterForm(
+        request.GET or None, units=selectors.catalog_units(), competencies=Competency.objects.all()
+    )
+    filters = form.filters() if request.GET else {}
+    return render(
+        request,
+        "badges/catalog.html",
+        {"achievements": selectors.catalog(**filters), "form": form, "filtered": bool(filters)},
+    )
 
 
 def catalog_detail(request, uuid):

@@ -627,7 +627,7 @@ QUERY_PAGES = [
         ),
     ),
     Page("transcripts:batches", "registrar", reads=USUAL_NAMES),
-    Page("badges:catalog", None, reads=USUAL_NAMES),
+    Page("badges:catalog", None, reads=any_of("q", "who", "kind", "level", "unit", "competency", "fee")),
     Page("badges:catalog", "learner", reads=USUAL_NAMES),
     Page("badges:evaluation_queue", "evaluator", reads=USUAL_NAMES),
     Page("badges:awarding", "office", reads=USUAL_NAMES),
