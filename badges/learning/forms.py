@@ -98,7 +98,7 @@ class CatalogFilterForm(forms.Form):
     """The catalog's search and filters, read from the URL (a department links its own list)."""
 
     WHO = (
-        ("", "Anyone may see"),
+        ("", "Any"),
         ("anyone", "Open to learners from outside"),
         ("students", "Enrolled students only"),
     )
