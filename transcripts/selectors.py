@@ -4,6 +4,13 @@ from django.db.models import Count, Q
 
 from .models import Batch, TranscriptRecord
 
+# The sort menu, as the registrar reads it.
+SORT_LABELS = {
+    "oldest": "Oldest first",
+    "newest": "Newest first",
+    "name": "Learner's family name",
+    "award_date": "Award date",
+}
 SORTS = {
     "oldest": ("created_at", "id"),
     "newest": ("-created_at", "-id"),

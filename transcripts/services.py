@@ -348,6 +348,15 @@ def create_batch(*, term, user):
     return batch
 
 
+def left_out_of_batches(term):
+    """The verified records of ``term`` a batch leaves out, with why: no student ID yet."""
+    return list(
+        TranscriptRecord.objects.filter(state=S.VERIFIED, term=term, student_id="").order_by(
+            "family_name", "given_name", "id"
+        )
+    )
+
+
 @transaction.atomic
 def post_batch(*, batch, user, sis_reference, posted_on):
     """Mark a batch posted in the SIS: every record in it becomes posted. Posting twice is refused."""

@@ -63,7 +63,9 @@ def queue(request):
             "terms": Term.objects.all(),
             "choices": selectors.filter_choices(),
             "states": TranscriptRecord.State.choices,
-            "sorts": selectors.SORTS,
+            "sorts": selectors.SORT_LABELS,
+            # Only records before the SIS can be verified or rejected: only they have a checkbox.
+            "selectable": TranscriptRecord.BEFORE_SIS,
         },
     )
 
@@ -161,6 +163,15 @@ def batch_create(request):
             messages.error(request, message)
         return redirect("transcripts:batches")
     messages.success(request, f"Batch {batch.pk} made with {batch.records.count()} records.")
+    left_out = services.left_out_of_batches(term)
+    if left_out:
+        names = ", ".join(record.learner_name for record in left_out[:10])
+        more = f" and {len(left_out) - 10} more" if len(left_out) > 10 else ""
+        messages.warning(
+            request,
+            f"Left out, for want of a student ID: {names}{more}. Enter the ID on each record; "
+            "they go into the next batch.",
+        )
     return redirect("transcripts:batch", pk=batch.pk)
 
 

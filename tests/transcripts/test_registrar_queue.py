@@ -407,3 +407,42 @@ def test_the_registrars_csv_makes_disguised_formulas_inert(name):
     )
     row = next(csv.DictReader(io.StringIO(services.render_csv([record]), newline="")))
     assert row["given_name"] == row["family_name"] == "'" + name
+
+
+def test_a_batch_says_which_verified_records_it_left_out_and_why(
+    client, demo, credit, term, django_capture_on_commit_callbacks
+):
+    with_id = awarded(demo, credit, django_capture_on_commit_callbacks, "s1", "B001")
+    without = awarded(demo, credit, django_capture_on_commit_callbacks, "s2", "", given="Ana", family="Lima")
+    records = [TranscriptRecord.objects.get(award=a) for a in (with_id, without)]
+    client.force_login(demo["registrar"])
+    client.post(reverse("transcripts:bulk"), {"records": [r.pk for r in records], "action": "verify"})
+
+    made = client.post(reverse("transcripts:batch_create"), {"term": term.pk}, follow=True).content.decode()
+
+    assert "Left out, for want of a student ID: Ana Lima." in made
+
+
+def test_the_queue_offers_a_box_only_where_a_record_can_still_be_verified_or_rejected(
+    client, demo, credit, term, django_capture_on_commit_callbacks
+):
+    awards = [awarded(demo, credit, django_capture_on_commit_callbacks, f"s{n}", f"B{n}") for n in range(2)]
+    records = [TranscriptRecord.objects.get(award=a) for a in awards]
+    client.force_login(demo["registrar"])
+    client.post(reverse("transcripts:bulk"), {"records": [records[0].pk], "action": "verify"})
+    client.post(reverse("transcripts:batch_create"), {"term": term.pk})
+
+    page = client.get(reverse("transcripts:queue")).content.decode()
+
+    assert f'id="rec-{records[1].pk}"' in page and f'id="rec-{records[0].pk}"' not in page
+    assert "data-select-all" in page and "Award date</option>" in page and "Award_date" not in page
+
+
+def test_the_terms_links_say_their_visible_text_first_wcag_label_in_name(client, demo, term):
+    import re
+
+    client.force_login(demo["registrar"])
+    page = client.get(reverse("transcripts:terms")).content.decode()
+
+    links = re.findall(r'<a [^>]*aria-label="([^"]+)"[^>]*>([^<]+)</a>', page)
+    assert links and all(label.startswith(text) for label, text in links), links
