@@ -37,6 +37,11 @@ def test_registrar_works_a_term_end_to_end(page, site):
     expect(rows).to_have_count(2)  # the demo learner and a learner without a student ID
     expect(page.get_by_text("No student ID")).to_be_visible()
     screenshot(page, "registrar-01-queue-filtered")
+    select_all = page.get_by_label("Select every record on this page that can be verified or rejected")
+    select_all.check()
+    expect(page.locator("tbody input[name=records]:checked")).to_have_count(2)
+    select_all.uncheck()
+    expect(page.locator("tbody input[name=records]:checked")).to_have_count(0)
     page.get_by_label("Select the record of Leo Martins").check()
     click_and_wait(page, page.get_by_role("button", name="Verify the selected"))
     expect(flash(page)).to_contain_text("1 record verified.")
