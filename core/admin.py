@@ -81,8 +81,25 @@ class StaffCannotEscalateUserAdmin(OnlySuperusersGrant, UserAdmin):
     granting_fields = ("is_staff", "is_superuser", "groups", "user_permissions")
     inlines = (ProfileInline,)
     list_display = (*UserAdmin.list_display, "is_active", "signs_in_with", "last_login")
+    actions = ("export_data",)
     list_filter = (*UserAdmin.list_filter, "socialaccount__provider")
     readonly_fields = ("signs_in_with", "last_institution_sign_in")
+
+    @admin.action(description="Export everything held about the selected person (JSON)")
+    def export_data(self, request, queryset):
+        """A data-access request: one person at a time, so that one file holds one person."""
+        from django.contrib import messages
+        from django.http import HttpResponse
+
+        from .privacy import export_json
+
+        if queryset.count() != 1:
+            self.message_user(request, "Select exactly one person to export.", level=messages.WARNING)
+            return None
+        person = queryset.get()
+        response = HttpResponse(export_json(person), content_type="application/json; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="person-{person.pk}.json"'
+        return response
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
