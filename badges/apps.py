@@ -10,6 +10,7 @@ class BadgesConfig(AppConfig):
         from core import hooks
 
         from . import checks, tasks  # noqa: F401 - checks registers the system checks
+        from .erasure import erase_learner
         from .home import home_cards
         from .learning.accounts import enrol_signed_in_student
         from .panels import impact_panel
@@ -23,3 +24,4 @@ class BadgesConfig(AppConfig):
         hooks.register(hooks.TRENDS, award_trends, order=20)
         hooks.register(hooks.HOME_CARDS, home_cards, order=30)
         hooks.register(hooks.PERSON_SIGNED_IN, enrol_signed_in_student)
+        hooks.register(hooks.PERSON_ERASED, erase_learner)

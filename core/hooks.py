@@ -83,6 +83,12 @@ HOME_CARDS = _hook(
     "``cards(home)`` returns the app's cards for a person's home page, each with its section "
     '(``"waiting"`` or ``"glance"``) and its place in it; ``home`` carries the user and their roles.',
 )
+PERSON_ERASED = _hook(
+    "person_erased",
+    "``eraser(user, by)`` runs inside a person's erasure (``core.privacy.erase_person``), before their "
+    "account is anonymised: each app removes or anonymises the personal data it holds and keeps what it "
+    "must (``badges`` revokes their awards, keeping the signed credentials verifiable as revoked).",
+)
 PERSON_SIGNED_IN = _hook(
     "person_signed_in",
     "``receiver(user, person)`` runs after a person signs in through the institution and their account "

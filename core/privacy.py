@@ -12,9 +12,12 @@ import json
 from django.apps import apps
 from django.conf import settings
 from django.core import serializers
+from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
+
+from . import hooks
 
 # Fields of the account never exported: the password hash is no personal data of use to anyone,
 # and it is a secret.
@@ -81,3 +84,39 @@ def export_person(user):
 
 def export_json(user):
     return json.dumps(export_person(user), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2, default=str)
+
+
+ERASED_REASON = "Erased at the holder's request."
+
+
+@transaction.atomic
+def erase_person(*, user, by):
+    """Erase a person at their request (GDPR's article 17), by a superuser: every app removes or
+    anonymises what it holds (``PERSON_ERASED``: their awards are revoked with the reason
+    ``ERASED_REASON``, their signed credentials kept so that they verify as revoked; their evidence
+    is deleted), then the account keeps no name, email, login or way to sign in. Records the
+    institution must keep stay, without the person's data where they held a copy of it: votes,
+    audit trails and decisions keep pointing at the now anonymous account; the registrar's records
+    stay as the academic record. Erasing twice changes nothing more. Returns the account."""
+    if not getattr(by, "is_superuser", False):
+        raise PermissionDenied("Only an administrator erases a person.")
+    if by.pk == user.pk:
+        raise PermissionDenied("An administrator does not erase their own account.")
+    for eraser in hooks.implementations(hooks.PERSON_ERASED):
+        eraser(user, by)
+    from allauth.account.models import EmailAddress
+    from allauth.socialaccount.models import SocialAccount
+
+    from .models import FormSubmission, Profile
+
+    EmailAddress.objects.filter(user=user).delete()
+    SocialAccount.objects.filter(user=user).delete()
+    FormSubmission.objects.filter(user=user).delete()
+    Profile.objects.filter(user=user).update(affiliation="", unit="")
+    user.username = f"erased-{user.pk}"
+    user.first_name = user.last_name = user.email = ""
+    user.is_active = user.is_staff = user.is_superuser = False
+    user.set_unusable_password()
+    user.save()
+    user.groups.clear()
+    return user

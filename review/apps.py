@@ -11,6 +11,7 @@ class ReviewConfig(AppConfig):
 
         # Its system checks; the signals that record membership changes.
         from . import checks, membership_log  # noqa: F401
+        from .erasure import erase_reviewer
         from .home import home_cards
         from .panels import history_panel, workflow_panel
         from .permissions import (
@@ -23,6 +24,7 @@ class ReviewConfig(AppConfig):
         from .selectors import last_reviewed_version, stage_approvals
         from .trends import pipeline_trends
 
+        hooks.register(hooks.PERSON_ERASED, erase_reviewer)
         hooks.register(hooks.PROPOSAL_READERS, reviewer_reading_rule)
         hooks.register(hooks.PROPOSAL_ACTIONS, may_act_at_stage, key="act_at_stage")
         hooks.register(hooks.PROPOSAL_ACTIONS, may_publish, key="publish")

@@ -470,6 +470,10 @@ def revoke(*, award, user, reason):
     locked = Award.objects.select_for_update().get(pk=award.pk)
     if not permissions.may_revoke(user, locked):
         raise PermissionDenied("Only the awarding office's staff revoke awards.")
+    return _revoke(locked, user, reason)
+
+
+def _revoke(locked, user, reason):
     if locked.state == Award.State.REVOKED:
         return locked
     if not can_proceed(locked.revoke):
@@ -481,6 +485,14 @@ def revoke(*, award, user, reason):
     for name in hooks.implementations(hooks.AWARD_REVOKED):
         transaction.on_commit(lambda name=name, pk=locked.pk: _send(name, pk))
     return locked
+
+
+def revoke_on_erasure(*, learner, by, reason):
+    """Revoke every award of a person being erased at their request (``core.privacy``; the
+    administrator's right to erase was checked there). Their signed credentials stay, so that
+    whoever holds a copy learns from the status list that it is revoked."""
+    for award in Award.objects.select_for_update().filter(learner=learner, state=Award.State.ISSUED):
+        _revoke(award, by, reason)
 
 
 def publish_status_list():

@@ -55,3 +55,48 @@ def test_the_command_writes_the_same_export(demo, issued, tmp_path):
     data = json.loads(out.read_text())
     assert data["account"]["username"] == demo["learner"].username
     assert len(data["badges.award (as learner)"]) == 1
+
+
+def test_erasure_revokes_the_awards_keeps_them_verifiable_and_leaves_no_name_or_email(
+    client, demo, issued, django_capture_on_commit_callbacks
+):
+    from badges.models import Award
+    from badges.verification.checks import verify_upload
+    from core.privacy import ERASED_REASON
+    from transcripts.models import TranscriptRecord
+
+    learner = demo["learner"]
+    name, email = learner.get_full_name(), learner.email
+    credential = Credential.objects.get(award=issued).json
+    admin = get_user_model().objects.create_superuser("root", "root@example.edu", "pw-long-enough-1")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("erase_person", email, by="root", yes=True)
+
+    learner.refresh_from_db()
+    assert (learner.first_name, learner.last_name, learner.email, learner.is_active) == ("", "", "", False)
+    assert not learner.has_usable_password()
+    award = Award.objects.get(pk=issued.pk)
+    assert award.state == Award.State.REVOKED and award.revoked_reason == ERASED_REASON
+    result = verify_upload(credential.encode())
+    assert result.signature_ok and result.status == "revoked"
+    page = client.get(award.get_absolute_url()).content.decode()
+    assert name not in page and email not in page
+    assert TranscriptRecord.objects.filter(award=award).exists()  # the registrar's record stays
+    client.force_login(admin)
+    exported = export_in_the_admin(client, learner).content.decode()
+    assert (
+        name not in exported.split('"transcripts.transcriptrecord')[0]
+        and email not in exported.split('"transcripts.transcriptrecord')[0]
+    )
+
+
+def test_only_an_administrator_erases_and_never_without_confirming(demo, issued):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="add --yes"):
+        call_command("erase_person", demo["learner"].email, by="office")
+    with pytest.raises(CommandError, match="Only an administrator"):
+        call_command("erase_person", demo["learner"].email, by="office", yes=True)
+    demo["learner"].refresh_from_db()
+    assert demo["learner"].is_active and demo["learner"].email
