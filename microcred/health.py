@@ -62,8 +62,12 @@ def _eager():
 def _broker():
     if _eager():
         return Check("broker", True, "No broker: tasks run in the web process (the embedded default).")
+    from kombu import Connection
+
     try:
-        with current_app.connection_for_write() as conn:
+        # A connection of its own, never one from the pool: an idle pooled connection to a broker
+        # that has since gone would say nothing of the broker now.
+        with Connection(current_app.conf.broker_url, connect_timeout=2) as conn:
             conn.ensure_connection(max_retries=1, interval_start=0, timeout=2)
     except Exception:
         return Check("broker", False, "The task broker cannot be reached: work waits in the outbox.")

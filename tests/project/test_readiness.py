@@ -70,18 +70,20 @@ def test_work_that_waited_past_the_outbox_is_reported(client, key, demo, django_
     assert status == 503 and checks["outbox"]["detail"].endswith("1 awards.")
 
 
-def test_with_a_worker_the_heartbeat_of_beats_sweep_is_watched(client, key, settings):
+def test_with_a_worker_the_heartbeat_of_beats_sweep_is_watched(client, key, monkeypatch):
     from celery import current_app
 
+    eager, broker = current_app.conf.task_always_eager, current_app.conf.broker_url
     current_app.conf.task_always_eager = False
-    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    # Nothing listens there; Celery reads the environment's broker first.
     current_app.conf.broker_url = "redis://127.0.0.1:1/0"
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:1/0")
     try:
         _status, before = report(client)
         health.record_heartbeat()
         _status, after = report(client)
     finally:
-        current_app.conf.task_always_eager = True
+        current_app.conf.task_always_eager, current_app.conf.broker_url = eager, broker
 
     assert not before["worker and beat"]["ok"] and after["worker and beat"]["ok"]
     assert not before["broker"]["ok"]
