@@ -2,7 +2,7 @@
 
 The office's staff pick an achievement and a new expiry (or none), see which issued awards it
 re-issues, and confirm with a reason. A task then re-issues each award (``services.
-reissue_credential``): a new signed credential with the new expiry becomes the one in force, and
+issuing.reissue.reissue_credential``): a new signed credential with the new expiry becomes the one in force, and
 the earlier one is superseded in the published status list. Safe to run twice or to resume after a
 worker dies: progress is kept on the change, a chunk per transaction with the change locked.
 """
@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from core.queue import enqueue
 
+from ..issuing import reissue as issuing_reissue
 from ..issuing import services
 from ..models import Award, ExpiryChange
 from ..permissions import may_change_expiry
@@ -76,7 +77,9 @@ def process(change_id):
                 return reissued
             chunk = found.award_ids[found.processed : found.processed + CHUNK]
             for award_id in chunk:
-                reissued += services.reissue_credential(award_id=award_id, valid_until=found.valid_until)
+                reissued += issuing_reissue.reissue_credential(
+                    award_id=award_id, valid_until=found.valid_until
+                )
             found.processed += len(chunk)
             if found.processed >= len(found.award_ids):
                 found.finished_at = timezone.now()

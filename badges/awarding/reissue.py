@@ -4,7 +4,7 @@ Until the RDFC-1.0 escaping fix (``issuing.nquads``), a control character or DEL
 text (a narrative pasted from a word processor, say) was written raw in the canonical N-Quads the
 signature is taken over. Those credentials verify nowhere now: other verifiers always computed the
 correct form, and ours does too. ``python manage.py reissue_credentials --affected`` finds them and
-re-issues each award as an expiry change does (``services.reissue_signed_before_the_fix``): a new
+re-issues each award as an expiry change does (``issuing.reissue.reissue_signed_before_the_fix``): a new
 credential in force, the earlier one superseded in the status list. A transaction per award, with
 the award row locked; a second run finds nothing.
 """
@@ -15,6 +15,7 @@ import uuid
 from django.db import transaction
 
 from ..issuing import nquads, services
+from ..issuing import reissue as issuing_reissue
 from ..models import Award, Credential
 
 BATCH = 200  # awards read at a time while looking; each re-issue is its own transaction
@@ -37,12 +38,14 @@ def _candidates(state):
 def affected():
     """The issued awards whose credential in force no longer verifies because it was signed before
     the fix, in the order of their ids."""
-    return [a for a in _candidates(Award.State.ISSUED) if services.signed_before_the_fix(a.credential)]
+    return [a for a in _candidates(Award.State.ISSUED) if issuing_reissue.signed_before_the_fix(a.credential)]
 
 
 def affected_but_revoked():
     """Revoked awards whose last credential was signed before the fix: they are never re-issued."""
-    return [a for a in _candidates(Award.State.REVOKED) if services.signed_before_the_fix(a.credential)]
+    return [
+        a for a in _candidates(Award.State.REVOKED) if issuing_reissue.signed_before_the_fix(a.credential)
+    ]
 
 
 def reissue(award_ids, *, progress=None):
@@ -53,7 +56,7 @@ def reissue(award_ids, *, progress=None):
     for start in range(0, len(award_ids), BATCH):
         for award_id in award_ids[start : start + BATCH]:
             with transaction.atomic():
-                if services.reissue_signed_before_the_fix(award_id=award_id):
+                if issuing_reissue.reissue_signed_before_the_fix(award_id=award_id):
                     services.publish_status_list()
                     reissued += 1
             done += 1
@@ -75,5 +78,5 @@ def stored_credential_signed_before_the_fix(document):
     rows = Credential.objects.select_related("key").filter(award__credential_uuid=credential_uuid)
     for row in rows.order_by("pk"):
         if json.loads(row.json) == document:
-            return row if services.signed_before_the_fix(row) else None
+            return row if issuing_reissue.signed_before_the_fix(row) else None
     return None

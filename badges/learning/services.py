@@ -13,6 +13,7 @@ from proposals.services import check_upload
 
 from .. import people
 from ..issuing import documents
+from ..issuing import reissue as issuing_reissue
 from ..issuing import services as issuing
 from ..models import Award, Enrolment, Evidence
 from ..permissions import is_learner_of, may_evaluate, may_join
@@ -135,10 +136,11 @@ def credentials_with_another_name(user):
 
 def reissue_with_new_name(*, user):
     """Re-issue each of the learner's credentials that names them otherwise than they now ask, each
-    in its own transaction (``issuing.reissue_with_current_name``), then publish the status list
+    in its own transaction (``issuing.reissue.reissue_with_current_name``), then publish the status list
     with the earlier ones superseded. Safe to repeat. Returns how many it re-issued."""
     reissued = sum(
-        issuing.reissue_with_current_name(award_id=award.pk) for award in credentials_with_another_name(user)
+        issuing_reissue.reissue_with_current_name(award_id=award.pk)
+        for award in credentials_with_another_name(user)
     )
     if reissued:
         issuing.publish_status_list()
